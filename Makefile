@@ -1,0 +1,53 @@
+# The department information hub. `make run` and `make test` install what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PROTOS := $(shell find proto -name '*.proto')
+GEN := gen/python
+
+.PHONY: run demo test test-fast lint gen install bench services clean
+
+# --- installation -----------------------------------------------------------
+$(VENV)/.installed: pyproject.toml $(PROTOS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip 'setuptools<82' wheel
+	$(PY) -m pip install --quiet 'grpcio-tools==1.85.*'
+	$(MAKE) --no-print-directory gen
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Generated protobuf code: produced here, never committed (gen/ is ignored).
+gen:
+	rm -rf $(GEN) && mkdir -p $(GEN)
+	$(PY) -m grpc_tools.protoc -Iproto --python_out=$(GEN) --grpc_python_out=$(GEN) --pyi_out=$(GEN) $(PROTOS)
+	find $(GEN)/hub -type d -exec touch {}/__init__.py \;
+
+node_modules/.bin/buf: package.json
+	npm install --no-audit --no-fund --silent
+	touch $@
+
+lint: node_modules/.bin/buf
+	cd proto && ../node_modules/.bin/buf lint
+
+# --- running ----------------------------------------------------------------
+run: install
+	$(VENV)/bin/hub run
+
+demo: install
+	$(VENV)/bin/hub run --once
+
+# --- tests ------------------------------------------------------------------
+services:
+	bash infra/local/ensure-services.sh
+
+test: install lint services
+	$(PY) -m pytest
+
+bench: install services
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(GEN) $(VENV) node_modules var

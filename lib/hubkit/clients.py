@@ -1,0 +1,51 @@
+"""gRPC clients of the hub's APIs, for the CLI, the demo, tests and benchmarks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from hub.notice.v1 import notice_service_pb2_grpc
+from hub.reports.v1 import reports_service_pb2_grpc
+from hub.search.v1 import search_service_pb2_grpc
+from hubkit.auth import bearer_metadata
+
+STUBS = {
+    "notice": notice_service_pb2_grpc.NoticeServiceStub,
+    "search": search_service_pb2_grpc.SearchServiceStub,
+    "reports": reports_service_pb2_grpc.ReportsServiceStub,
+}
+
+
+@dataclass
+class ApiClient:
+    """A stub whose calls all carry the caller's token."""
+    channel: grpc.Channel
+    stub: object
+    metadata: tuple
+
+    def __getattr__(self, rpc_name):
+        method = getattr(self.stub, rpc_name)
+
+        def call(request, timeout: float = 10.0, **kwargs):
+            return method(request, metadata=self.metadata, timeout=timeout, **kwargs)
+        return call
+
+    def close(self) -> None:
+        self.channel.close()
+
+
+def connect(service: str, address: str, token: str) -> ApiClient:
+    channel = grpc.insecure_channel(address)
+    return ApiClient(channel, STUBS[service](channel), bearer_metadata(token))
+
+
+def health(address: str, timeout: float = 2.0) -> str:
+    """SERVING, NOT_SERVING, or why the server did not answer."""
+    with grpc.insecure_channel(address) as channel:
+        try:
+            reply = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
+        except grpc.RpcError as exc:
+            return f"unreachable ({exc.code().name})"
+    return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)

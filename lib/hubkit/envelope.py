@@ -1,0 +1,132 @@
+"""The event envelope: every event the hub publishes, typed and versioned.
+
+An event travels as the proto3 JSON mapping of ``hub.events.v1.EventEnvelope``
+whose ``payload`` is a ``google.protobuf.Any`` holding the typed message. The
+registry below is the one list of event types, their payload messages and
+schema versions; an event of a type or version not listed here is malformed.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from google.protobuf import json_format
+from google.protobuf.any_pb2 import Any as AnyMessage
+from google.protobuf.message import Message
+
+from hub.events.v1 import envelope_pb2, notice_events_pb2
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str  # also the routing key
+    producer: str  # exchange is "<producer>.events"
+    payload: type[Message]
+    schema_version: int = 1
+
+
+EVENT_TYPES: dict[str, EventType] = {
+    t.name: t
+    for t in (
+        EventType("group.created", "notice", notice_events_pb2.GroupCreated),
+        EventType("notice.published", "notice", notice_events_pb2.NoticePublished),
+    )
+}
+
+
+class MalformedEvent(ValueError):
+    """A message that is not a valid envelope of a known event type."""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    event_id: str
+    event_type: str
+    schema_version: int
+    occurred_at: datetime
+    producer: str
+    correlation_id: str
+    payload: Message
+
+    @property
+    def exchange(self) -> str:
+        return f"{self.producer}.events"
+
+
+def new_envelope(event_type: str, payload: Message, *, correlation_id: str = "",
+                 occurred_at: datetime | None = None) -> Envelope:
+    """Wrap a payload for publishing; the event type must be registered."""
+    known = EVENT_TYPES.get(event_type)
+    if known is None:
+        raise ValueError(f"unknown event type {event_type!r}")
+    if not isinstance(payload, known.payload):
+        raise TypeError(f"{event_type} carries {known.payload.__name__}, not {type(payload).__name__}")
+    event_id = uuid.uuid4().hex
+    return Envelope(
+        event_id=event_id,
+        event_type=event_type,
+        schema_version=known.schema_version,
+        occurred_at=occurred_at or datetime.now(timezone.utc),
+        producer=known.producer,
+        correlation_id=correlation_id or event_id,
+        payload=payload,
+    )
+
+
+def to_json(envelope: Envelope) -> str:
+    message = envelope_pb2.EventEnvelope(
+        event_id=envelope.event_id,
+        event_type=envelope.event_type,
+        schema_version=envelope.schema_version,
+        producer=envelope.producer,
+        correlation_id=envelope.correlation_id,
+    )
+    message.occurred_at.FromDatetime(envelope.occurred_at)
+    packed = AnyMessage()
+    packed.Pack(envelope.payload)
+    message.payload.CopyFrom(packed)
+    return json_format.MessageToJson(message, indent=None, ensure_ascii=False)
+
+
+def from_body(body: object) -> Envelope:
+    """Decode a message body (JSON text, bytes, or the dict kombu decoded).
+
+    Raises MalformedEvent with the reason for anything that is not a valid
+    envelope of a registered type and version.
+    """
+    try:
+        if isinstance(body, (bytes, bytearray)):
+            body = body.decode("utf-8")
+        if isinstance(body, str):
+            body = json.loads(body)
+        if not isinstance(body, dict):
+            raise MalformedEvent(f"body is {type(body).__name__}, not an object")
+        message = json_format.ParseDict(body, envelope_pb2.EventEnvelope())
+    except MalformedEvent:
+        raise
+    except (ValueError, json_format.ParseError, UnicodeDecodeError, TypeError) as exc:
+        raise MalformedEvent(f"not an event envelope: {exc}") from None
+
+    known = EVENT_TYPES.get(message.event_type)
+    if known is None:
+        raise MalformedEvent(f"unknown event type {message.event_type!r}")
+    if message.schema_version != known.schema_version:
+        raise MalformedEvent(
+            f"{message.event_type} schema version {message.schema_version} is not {known.schema_version}")
+    if not message.event_id:
+        raise MalformedEvent("event_id is empty")
+    payload = known.payload()
+    if not message.payload.Unpack(payload):
+        raise MalformedEvent(
+            f"{message.event_type} payload is {message.payload.type_url!r}, not {known.payload.DESCRIPTOR.full_name}")
+    return Envelope(
+        event_id=message.event_id,
+        event_type=message.event_type,
+        schema_version=message.schema_version,
+        occurred_at=message.occurred_at.ToDatetime(tzinfo=timezone.utc),
+        producer=message.producer,
+        correlation_id=message.correlation_id,
+        payload=payload,
+    )

@@ -1,0 +1,41 @@
+"""Errors that domain code raises and entrypoints translate.
+
+Standard library only, so every service's domain may subclass these. The
+mapping to gRPC status codes lives in one place: ``hubkit.grpc_server``.
+"""
+
+
+class HubError(Exception):
+    """Base of every expected, user-facing failure."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}" if self.field else self.message
+
+
+class InvalidArgument(HubError):
+    """A request field is missing, malformed or out of range."""
+
+
+class NotFound(HubError):
+    """A referenced id does not exist."""
+
+
+class AlreadyExists(HubError):
+    """The thing to create exists already."""
+
+
+class FailedPrecondition(HubError):
+    """The request is well formed but the current state forbids it."""
+
+
+class PermissionDenied(HubError):
+    """The caller is known but may not do this."""
+
+
+class Unauthenticated(HubError):
+    """The caller could not be identified."""

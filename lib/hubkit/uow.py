@@ -1,0 +1,93 @@
+"""Unit of work over one service database, with the outbox and the inbox.
+
+A service's unit of work subclasses ``SqlUnitOfWork`` and adds its
+repositories. Whatever a handler does inside ``with uow:`` (state changes,
+events emitted, events marked processed) is committed together or not at all.
+"""
+from __future__ import annotations
+
+import abc
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from hubkit.db import outbox, processed_events
+from hubkit.envelope import Envelope, to_json
+
+
+class AbstractUnitOfWork(abc.ABC):
+    """What handlers may rely on; services add their repositories."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.rollback()
+
+    @abc.abstractmethod
+    def commit(self) -> None: ...
+
+    @abc.abstractmethod
+    def rollback(self) -> None: ...
+
+    @abc.abstractmethod
+    def emit(self, envelope: Envelope) -> None:
+        """Queue an event to be published once this unit commits."""
+
+    @abc.abstractmethod
+    def claim_event(self, consumer: str, event_id: str) -> bool:
+        """Record that ``consumer`` applies this event; False if it already did."""
+
+
+class SqlUnitOfWork(AbstractUnitOfWork):
+    """One database transaction; rolled back unless committed."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.connection: Connection | None = None
+
+    def __enter__(self):
+        self.connection = self.engine.connect()
+        self.connection.begin()
+        self._on_enter(self.connection)
+        return self
+
+    def _on_enter(self, connection: Connection) -> None:
+        """Subclasses build their repositories on the open connection."""
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            self.rollback()
+        finally:
+            self.connection.close()
+            self.connection = None
+
+    def commit(self) -> None:
+        self.connection.commit()
+
+    def rollback(self) -> None:
+        if self.connection is not None and self.connection.in_transaction():
+            self.connection.rollback()
+
+    def emit(self, envelope: Envelope) -> None:
+        self.connection.execute(outbox.insert().values(
+            event_id=envelope.event_id,
+            exchange=envelope.exchange,
+            routing_key=envelope.event_type,
+            body=to_json(envelope),
+            created_at=datetime.now(timezone.utc),
+        ))
+
+    def claim_event(self, consumer: str, event_id: str) -> bool:
+        seen = self.connection.execute(
+            sa.select(processed_events.c.event_id).where(
+                processed_events.c.consumer == consumer, processed_events.c.event_id == event_id)
+        ).first()
+        if seen:
+            return False
+        # A concurrent twin that got here first makes this insert fail on the
+        # primary key, rolling back its whole transaction: still one effect.
+        self.connection.execute(processed_events.insert().values(
+            consumer=consumer, event_id=event_id, processed_at=datetime.now(timezone.utc)))
+        return True

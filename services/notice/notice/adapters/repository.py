@@ -1,0 +1,62 @@
+"""SQL repositories and the unit of work of the notice service."""
+from __future__ import annotations
+
+from datetime import timezone
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from hubkit.uow import SqlUnitOfWork
+from notice.adapters.event_mapping import to_envelope
+from notice.adapters.tables import groups, notice_targets, notices
+from notice.domain.model import Group, Notice
+from notice.ports import GroupRepository, NoticeRepository, NoticeUnitOfWork
+
+
+def _aware(value):
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+class SqlGroupRepository(GroupRepository):
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def add(self, group: Group) -> None:
+        self.connection.execute(groups.insert().values(
+            group_id=group.group_id, name=group.name, department=group.department,
+            created_by=group.created_by, created_at=group.created_at))
+
+    def existing_ids(self, group_ids: tuple[str, ...]) -> set[str]:
+        rows = self.connection.execute(sa.select(groups.c.group_id).where(groups.c.group_id.in_(group_ids)))
+        return {row.group_id for row in rows}
+
+
+class SqlNoticeRepository(NoticeRepository):
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def add(self, notice: Notice) -> None:
+        self.connection.execute(notices.insert().values(
+            notice_id=notice.notice_id, title=notice.title, body=notice.body,
+            author_id=notice.author_id, published_at=notice.published_at))
+        self.connection.execute(notice_targets.insert(), [
+            {"notice_id": notice.notice_id, "group_id": g, "position": i} for i, g in enumerate(notice.group_ids)])
+
+    def get(self, notice_id: str) -> Notice | None:
+        row = self.connection.execute(sa.select(notices).where(notices.c.notice_id == notice_id)).first()
+        if row is None:
+            return None
+        targets = self.connection.execute(
+            sa.select(notice_targets.c.group_id).where(notice_targets.c.notice_id == notice_id)
+            .order_by(notice_targets.c.position)).scalars().all()
+        return Notice(row.notice_id, tuple(targets), row.title, row.body, row.author_id, _aware(row.published_at))
+
+
+class SqlNoticeUnitOfWork(SqlUnitOfWork, NoticeUnitOfWork):
+    def _on_enter(self, connection: Connection) -> None:
+        self.groups = SqlGroupRepository(connection)
+        self.notices = SqlNoticeRepository(connection)
+
+    def publish(self, event) -> None:
+        self.emit(to_envelope(event))

@@ -1,0 +1,1 @@
+"""The notice domain: groups and notices. Standard library only."""

@@ -1,0 +1,27 @@
+"""Wiring of the reports service; nothing here runs at import time."""
+from __future__ import annotations
+
+from functools import partial
+
+from hubkit.config import Config
+from hubkit.wiring import engine_for
+from reports.adapters.repository import SqlReportsUnitOfWork
+
+SERVICE = "reports"
+
+
+def uow_factory(config: Config):
+    return partial(SqlReportsUnitOfWork, engine_for(config, SERVICE))
+
+
+def register_api(config: Config, server) -> list[str]:
+    from hub.reports.v1 import reports_service_pb2, reports_service_pb2_grpc
+    from reports.grpc_api import ReportsServicer
+
+    reports_service_pb2_grpc.add_ReportsServiceServicer_to_server(ReportsServicer(uow_factory(config)), server)
+    return [reports_service_pb2.DESCRIPTOR.services_by_name["ReportsService"].full_name]
+
+
+def worker_class():
+    from reports.service import ReportsWorker
+    return ReportsWorker

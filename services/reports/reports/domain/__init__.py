@@ -1,0 +1,1 @@
+"""The reports domain: read models and figures. Standard library only."""

@@ -1,0 +1,1 @@
+"""The search domain: indexed items and what may be seen. Standard library only."""
