@@ -47,7 +47,11 @@ def prepare(config: Config, out=print) -> None:
     for service in SERVICES:
         migrate_service(config, service)
     declare(config.amqp_uri, all_subscriptions(), SERVICES)
-    # Create the index so API servers can open it read-only before the worker writes.
+    prepare_index(config)
+
+
+def prepare_index(config: Config) -> None:
+    """Create the index so API servers can open it read-only before the worker writes."""
     bootstrap("search").open_index(config, writable=False).close()
 
 

@@ -14,6 +14,12 @@ def bootstrap(service: str):
 
 def all_subscriptions():
     """Every event subscription of every worker (imports nameko)."""
+    import warnings
+
     from hubkit.topology import subscriptions_of
+
+    # nameko imports eventlet, which warns that it is deprecated; this process
+    # only reads the worker classes and never runs eventlet.
+    warnings.filterwarnings("ignore", message="\nEventlet is deprecated")
 
     return [sub for service in SERVICES for sub in subscriptions_of(bootstrap(service).worker_class())]

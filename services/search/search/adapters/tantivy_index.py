@@ -57,7 +57,7 @@ class TantivyIndex(SearchIndex):
 
     def upsert(self, items: list[IndexedItem]) -> None:
         for item in items:
-            self._writer.delete_documents("key", item.key)
+            self._writer.delete_documents_by_term("key", item.key)
             self._writer.add_document(tantivy.Document(
                 key=item.key,
                 kind=item.kind.value,
@@ -72,7 +72,7 @@ class TantivyIndex(SearchIndex):
 
     def delete(self, keys: list[str]) -> None:
         for key in keys:
-            self._writer.delete_documents("key", key)
+            self._writer.delete_documents_by_term("key", key)
 
     def commit(self) -> None:
         self._writer.commit()

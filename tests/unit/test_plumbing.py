@@ -1,0 +1,77 @@
+"""Envelope, tokens and configuration: the shared plumbing's contracts."""
+import json
+
+import pytest
+
+from hub.events.v1 import notice_events_pb2
+from hubkit.auth import Caller, caller_from_metadata, issue_token, verify_token
+from hubkit.config import Config, ConfigError
+from hubkit.envelope import MalformedEvent, from_body, new_envelope, to_json
+from hubkit.errors import Unauthenticated
+
+SECRET = "s" * 32
+
+
+def test_envelope_round_trips_through_json():
+    envelope = new_envelope("notice.published", notice_events_pb2.NoticePublished(
+        notice_id="n-7", group_ids=["g-1"], title="供电检修", body="十点停电"), correlation_id="req-1")
+    decoded = from_body(json.loads(to_json(envelope)))
+    assert decoded == envelope
+    assert decoded.exchange == "notice.events" and decoded.correlation_id == "req-1"
+
+
+@pytest.mark.parametrize("body, reason", [
+    (b"\xff\xfe", "not an event envelope"),
+    ("not json", "not an event envelope"),
+    ([1, 2], "not an object"),
+    ({"eventId": "e", "eventType": "notice.exploded", "schemaVersion": 1}, "unknown event type"),
+    ({"eventId": "e", "eventType": "notice.published", "schemaVersion": 9}, "schema version 9"),
+    ({"eventId": "", "eventType": "notice.published", "schemaVersion": 1}, "event_id is empty"),
+    ({"eventId": "e", "eventType": "notice.published", "schemaVersion": 1,
+      "payload": {"@type": "type.googleapis.com/hub.events.v1.GroupCreated", "groupId": "g"}}, "payload is"),
+    ({"eventId": "e", "eventType": "notice.published", "schemaVersion": 1, "surprise": 1}, "not an event envelope"),
+])
+def test_malformed_bodies_are_refused_with_a_reason(body, reason):
+    with pytest.raises(MalformedEvent, match=reason):
+        from_body(body)
+
+
+def test_a_payload_of_the_wrong_type_cannot_be_wrapped():
+    with pytest.raises(TypeError):
+        new_envelope("notice.published", notice_events_pb2.GroupCreated())
+
+
+def test_tokens_carry_the_caller():
+    caller = Caller(user_id="u-1", departments=("机务段",), groups=("g-1",), roles=("admin",))
+    token = issue_token(SECRET, caller)
+    assert verify_token(SECRET, token) == caller
+    assert caller_from_metadata(SECRET, [("authorization", f"Bearer {token}")]) == caller
+
+
+@pytest.mark.parametrize("metadata, reason", [
+    ([], "missing authorization"),
+    ([("authorization", "Basic abc")], "Bearer"),
+    ([("authorization", "Bearer not.a.jwt")], "invalid token"),
+    ([("authorization", "Bearer " + issue_token("x" * 32, Caller("u")))], "invalid token"),
+    ([("authorization", "Bearer " + issue_token(SECRET, Caller("u"), ttl_seconds=10, now=1000))], "expired"),
+])
+def test_bad_tokens_are_unauthenticated(metadata, reason):
+    with pytest.raises(Unauthenticated, match=reason):
+        caller_from_metadata(SECRET, metadata)
+
+
+def test_required_and_malformed_settings_fail_naming_the_variable(tmp_path):
+    with pytest.raises(ConfigError, match="HUB_JWT_SECRET is required"):
+        Config({}).jwt_secret
+    with pytest.raises(ConfigError, match="HUB_GRPC_WORKERS='many' is not a whole number"):
+        Config({"HUB_GRPC_WORKERS": "many"}).integer("HUB_GRPC_WORKERS")
+    with pytest.raises(ConfigError, match="NOTICE_GRPC_ADDR"):
+        Config({"NOTICE_GRPC_ADDR": "50051"}).grpc_addr("notice")
+    with pytest.raises(ConfigError, match="HUB_AMQP_URI"):
+        Config({"HUB_AMQP_URI": "rabbit:5672"}).amqp_uri
+
+
+def test_defaults_live_under_the_data_directory(tmp_path):
+    config = Config({"HUB_DATA_DIR": str(tmp_path)})
+    assert config.database_url("search") == f"sqlite:///{tmp_path}/search.db"
+    assert config.raw("SEARCH_INDEX_DIR") == f"{tmp_path}/search-index"
