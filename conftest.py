@@ -30,14 +30,25 @@ def rabbitmqctl(*args: str) -> None:
     subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True, timeout=120)
 
 
-@pytest.fixture(scope="session")
-def amqp_uri(servers):
-    """A fresh vhost for this test session, deleted afterwards."""
+def _vhost():
     vhost = f"hubtest-{uuid.uuid4().hex[:8]}"
     rabbitmqctl("add_vhost", vhost)
     rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     yield f"{AMQP_BASE}/{vhost}"
     rabbitmqctl("delete_vhost", vhost)
+
+
+@pytest.fixture(scope="session")
+def amqp_uri(servers):
+    """A fresh vhost for this test session, deleted afterwards."""
+    yield from _vhost()
+
+
+@pytest.fixture(scope="module")
+def private_amqp_uri(servers):
+    """A vhost of this test module alone, for tests that need to know every
+    queue that exists."""
+    yield from _vhost()
 
 
 @pytest.fixture

@@ -20,11 +20,11 @@ PROBE = Subscription("notice", "notice.published", "probe", "listen")
 
 
 @pytest.fixture
-def notice_engine(hub_config, db_url, amqp_uri):
-    config = hub_config(NOTICE_DATABASE_URL=db_url, HUB_AMQP_URI=amqp_uri)
+def notice_engine(hub_config, db_url, private_amqp_uri):
+    config = hub_config(NOTICE_DATABASE_URL=db_url, HUB_AMQP_URI=private_amqp_uri)
     migrate_service(config, "notice")
-    declare(amqp_uri, [PROBE], ["notice"])
-    channel = pika.BlockingConnection(connection_parameters(amqp_uri)).channel()
+    declare(private_amqp_uri, [PROBE], ["notice"])
+    channel = pika.BlockingConnection(connection_parameters(private_amqp_uri)).channel()
     channel.queue_purge(PROBE.queue)
     yield engine_for(config, "notice")
     channel.connection.close()
@@ -42,8 +42,8 @@ def outbox_rows(engine):
         return {r.routing_key: r for r in connection.execute(sa.select(outbox)).all()}
 
 
-def take(amqp_uri, queue):
-    connection = pika.BlockingConnection(connection_parameters(amqp_uri))
+def take(private_amqp_uri, queue):
+    connection = pika.BlockingConnection(connection_parameters(private_amqp_uri))
     try:
         method, properties, body = connection.channel().basic_get(queue, auto_ack=True)
         return (properties, body) if method else None
@@ -51,14 +51,14 @@ def take(amqp_uri, queue):
         connection.close()
 
 
-def test_events_are_published_in_nameko_format_and_marked_sent(notice_engine, amqp_uri):
+def test_events_are_published_in_nameko_format_and_marked_sent(notice_engine, private_amqp_uri):
     notice = publish_one(notice_engine)
-    relay = OutboxRelay({"notice": notice_engine}, amqp_uri)
+    relay = OutboxRelay({"notice": notice_engine}, private_amqp_uri)
     try:
         result = relay.relay_once("notice")
     finally:
         relay.close()
-    properties, body = take(amqp_uri, PROBE.queue)
+    properties, body = take(private_amqp_uri, PROBE.queue)
     assert properties.content_type == "application/json" and properties.delivery_mode == 2
     envelope = from_body(body)
     assert envelope.event_type == "notice.published" and envelope.payload.notice_id == notice.notice_id
