@@ -91,3 +91,14 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.connection.execute(processed_events.insert().values(
             consumer=consumer, event_id=event_id, processed_at=datetime.now(timezone.utc)))
         return True
+
+
+def apply_once(uow: AbstractUnitOfWork, *, consumer: str, event_id: str, effect) -> bool:
+    """Run ``effect(uow)`` and record the event in one transaction, unless
+    ``consumer`` applied this event before. Returns False for a repeat."""
+    with uow:
+        if not uow.claim_event(consumer, event_id):
+            return False
+        effect(uow)
+        uow.commit()
+    return True

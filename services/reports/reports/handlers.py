@@ -1,28 +1,21 @@
 """Use cases of the reports service."""
 from __future__ import annotations
 
+from hubkit.uow import apply_once
 from reports.domain.model import GroupNoticeCount, group_filter, rank_counts
 from reports.ports import ReportsUnitOfWork
 
 
 def record_group_created(group_id: str, name: str, *, event_id: str, consumer: str,
                          uow: ReportsUnitOfWork) -> bool:
-    with uow:
-        if not uow.claim_event(consumer, event_id):
-            return False
-        uow.notices.record_group(group_id, name)
-        uow.commit()
-    return True
+    return apply_once(uow, consumer=consumer, event_id=event_id,
+                      effect=lambda u: u.notices.record_group(group_id, name))
 
 
 def record_notice_published(notice_id: str, group_ids: tuple[str, ...], *, event_id: str, consumer: str,
                             uow: ReportsUnitOfWork) -> bool:
-    with uow:
-        if not uow.claim_event(consumer, event_id):
-            return False
-        uow.notices.record_notice(notice_id, group_ids)
-        uow.commit()
-    return True
+    return apply_once(uow, consumer=consumer, event_id=event_id,
+                      effect=lambda u: u.notices.record_notice(notice_id, group_ids))
 
 
 def notice_counts_by_group(group_ids: tuple[str, ...], *, uow: ReportsUnitOfWork) -> list[GroupNoticeCount]:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from hubkit.auth import Caller
+from hubkit.uow import apply_once
 from search.domain.model import IndexedItem, ItemKind, SearchResult, search_query
 from search.ports import SearchIndex, SearchUnitOfWork
 
@@ -14,14 +15,12 @@ def index_item(item: IndexedItem, *, event_id: str, consumer: str, uow: SearchUn
     if the commit fails the event is redelivered and indexed again, harmlessly.
     Returns False when the event had been applied already.
     """
-    with uow:
-        if not uow.claim_event(consumer, event_id):
-            return False
-        uow.items.save(item)
+    def effect(u: SearchUnitOfWork) -> None:
+        u.items.save(item)
         index.upsert([item])
         index.commit()
-        uow.commit()
-    return True
+
+    return apply_once(uow, consumer=consumer, event_id=event_id, effect=effect)
 
 
 def search(text: str, *, kinds: tuple[ItemKind, ...], page_size: int, caller: Caller,
