@@ -55,6 +55,9 @@ class Config:
     def __init__(self, environ: Mapping[str, str] | None = None):
         self._env = dict(os.environ if environ is None else environ)
 
+    def is_set(self, name: str) -> bool:
+        return bool(self._env.get(name))
+
     def raw(self, name: str) -> str:
         setting = _BY_NAME[name]
         value = self._env.get(name)

@@ -20,6 +20,9 @@ from sqlalchemy.engine import Engine
 
 plumbing_metadata = sa.MetaData()
 
+# Execution options of a connection that only reads (see make_engine).
+READ_ONLY = {"hub_read_only": True}
+
 outbox = sa.Table(
     "outbox",
     plumbing_metadata,
@@ -97,10 +100,14 @@ def make_engine(url: str) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(conn):
-            # Take the write lock at BEGIN so that read-then-write transactions
-            # never deadlock on lock upgrade.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        def _sqlite_begin(conn):
+            # Writers take the write lock at BEGIN so that read-then-write
+            # transactions never fail on lock upgrade; readers (marked with
+            # READ_ONLY) take none and never block a writer.
+            if conn.get_execution_options().get("hub_read_only"):
+                conn.exec_driver_sql("BEGIN")
+            else:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]

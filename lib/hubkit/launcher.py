@@ -30,7 +30,7 @@ STOP_GRACE_SECONDS = 10.0
 
 def jwt_secret(config: Config) -> str:
     """HUB_JWT_SECRET, or a secret generated once and kept in the data directory."""
-    if os.environ.get("HUB_JWT_SECRET"):
+    if config.is_set("HUB_JWT_SECRET"):
         return config.jwt_secret
     path = config.data_dir / "jwt-secret"
     if not path.exists():

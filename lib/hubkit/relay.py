@@ -23,7 +23,7 @@ import pika.exceptions
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from hubkit.db import outbox
+from hubkit.db import READ_ONLY, outbox
 from hubkit.topology import connection_parameters
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ def _backoff(attempts: int) -> timedelta:
 
 def backlog(engine: Engine) -> tuple[int, datetime | None]:
     """Number of unsent events and when the oldest was written."""
-    with engine.connect() as connection:
+    with engine.connect().execution_options(**READ_ONLY) as connection:
         count, oldest = connection.execute(
             sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(outbox.c.sent_at.is_(None))
         ).one()
@@ -115,51 +115,58 @@ class OutboxRelay:
     def relay_once(self, service: str) -> RoundResult:
         """Publish one batch of one service's outbox."""
         engine = self.engines[service]
-        result = RoundResult()
         now = datetime.now(timezone.utc)
-        holds_lock = engine.dialect.name == "postgresql"
-        with engine.connect() as connection:
-            connection.begin()
-            rows = self._due_rows(connection, now)
-            if not rows:
-                return result
-            if not holds_lock:
-                # SQLite: do not hold the single write lock while talking to
-                # the broker; there is only one relay, so no one else takes rows.
-                connection.commit()
-            sent, failed = [], []
-            broker_error: Exception | None = None
-            try:
-                channel = self._ensure_channel()
-                for row in rows:
-                    try:
-                        self._publish(channel, row)
-                        sent.append(row.id)
-                    except pika.exceptions.UnroutableError:
-                        failed.append((row, "unroutable: no queue is bound for this event type"))
-                    except pika.exceptions.NackError:
-                        failed.append((row, "broker refused (nack)"))
-            except (pika.exceptions.AMQPError, OSError) as exc:
-                log.warning("broker unavailable (%s); %d %s events wait in the outbox",
-                            exc.__class__.__name__, len(rows) - len(sent), service)
-                broker_error = exc
-            if not connection.in_transaction():
-                connection.begin()
-            stamp = datetime.now(timezone.utc)
-            if sent:
-                connection.execute(outbox.update().where(outbox.c.id.in_(sent)).values(sent_at=stamp))
-            for row, reason in failed:
-                connection.execute(outbox.update().where(outbox.c.id == row.id).values(
-                    attempts=row.attempts + 1, last_error=reason,
-                    next_attempt_at=stamp + _backoff(row.attempts + 1)))
-            connection.commit()
+        if engine.dialect.name == "postgresql":
+            # Rows stay locked (SKIP LOCKED for other relays) until stamped.
+            with engine.begin() as connection:
+                rows = self._due_rows(connection, now)
+                sent, failed, broker_error = self._publish_rows(service, rows)
+                self._stamp(connection, sent, failed)
+        else:
+            # SQLite: look without taking the single write lock, and do not
+            # hold it while talking to the broker; there is one relay, so no
+            # one else takes these rows meanwhile.
+            with engine.connect().execution_options(**READ_ONLY) as connection:
+                rows = self._due_rows(connection, now)
+            sent, failed, broker_error = self._publish_rows(service, rows)
+            if sent or failed:
+                with engine.begin() as connection:
+                    self._stamp(connection, sent, failed)
         if broker_error is not None:
-            raise broker_error  # after stamping what was confirmed
-        result.published = len(sent)
-        result.deferred = len(failed)
+            raise broker_error  # after the stamps of what was confirmed are committed
+        return RoundResult(published=len(sent), deferred=len(failed))
+
+    def _publish_rows(self, service: str, rows):
+        """(ids confirmed, [(row, reason)] refused, broker error or None)."""
+        sent, failed = [], []
+        if not rows:
+            return sent, failed, None
+        try:
+            channel = self._ensure_channel()
+            for row in rows:
+                try:
+                    self._publish(channel, row)
+                    sent.append(row.id)
+                except pika.exceptions.UnroutableError:
+                    failed.append((row, "unroutable: no queue is bound for this event type"))
+                except pika.exceptions.NackError:
+                    failed.append((row, "broker refused (nack)"))
+        except (pika.exceptions.AMQPError, OSError) as exc:
+            log.warning("broker unavailable (%s); %d %s events wait in the outbox",
+                        exc.__class__.__name__, len(rows) - len(sent), service)
+            return sent, failed, exc
+        return sent, failed, None
+
+    @staticmethod
+    def _stamp(connection, sent: list[int], failed) -> None:
+        stamp = datetime.now(timezone.utc)
+        if sent:
+            connection.execute(outbox.update().where(outbox.c.id.in_(sent)).values(sent_at=stamp))
         for row, reason in failed:
+            connection.execute(outbox.update().where(outbox.c.id == row.id).values(
+                attempts=row.attempts + 1, last_error=reason,
+                next_attempt_at=stamp + _backoff(row.attempts + 1)))
             log.warning("event %s (%s) deferred: %s", row.event_id, row.routing_key, reason)
-        return result
 
     def relay_all_once(self) -> int:
         return sum(self.relay_once(service).published for service in self.engines)

@@ -7,6 +7,7 @@ events emitted, events marked processed) is committed together or not at all.
 from __future__ import annotations
 
 import abc
+import threading
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
@@ -14,6 +15,20 @@ from sqlalchemy.engine import Connection, Engine
 
 from hubkit.db import outbox, processed_events
 from hubkit.envelope import Envelope, to_json
+
+
+_writer_locks: dict[int, threading.Lock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def _sqlite_writer_lock(engine: Engine) -> threading.Lock | None:
+    """SQLite has one writer at a time. Threads of one process queue on this
+    lock instead of in SQLite's busy handler, whose sleeps (up to 100 ms)
+    outlast the lock they wait for and make the latency tail."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with _writer_locks_guard:
+        return _writer_locks.setdefault(id(engine), threading.Lock())
 
 
 class AbstractUnitOfWork(abc.ABC):
@@ -46,8 +61,11 @@ class SqlUnitOfWork(AbstractUnitOfWork):
     def __init__(self, engine: Engine):
         self.engine = engine
         self.connection: Connection | None = None
+        self._writer_lock = _sqlite_writer_lock(engine)
 
     def __enter__(self):
+        if self._writer_lock is not None:
+            self._writer_lock.acquire()
         self.connection = self.engine.connect()
         self.connection.begin()
         self._on_enter(self.connection)
@@ -62,6 +80,8 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         finally:
             self.connection.close()
             self.connection = None
+            if self._writer_lock is not None:
+                self._writer_lock.release()
 
     def commit(self) -> None:
         self.connection.commit()
