@@ -58,9 +58,8 @@ def pg_url(servers):
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    from hubkit import wiring
-    for url in [u for u in wiring._engines if u.endswith(f"/{name}")]:
-        wiring._engines.pop(url).dispose()
+    from hubkit.wiring import dispose_engines
+    dispose_engines(f"/{name}")
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

@@ -146,9 +146,7 @@ class ApiServer:
             service_names + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
             self.server)
         self.service_names = service_names
-        self.port = self.server.add_insecure_port(address)
-        if self.port == 0:
-            raise RuntimeError(f"cannot listen on {address}")
+        self.port = self.server.add_insecure_port(address)  # raises if it cannot bind
         self.address = f"{address.rpartition(':')[0]}:{self.port}"
 
     def start(self) -> "ApiServer":

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from hubkit.db import outbox, processed_events
+from hubkit.db import READ_ONLY, outbox, processed_events
 from hubkit.envelope import Envelope, to_json
 
 
@@ -58,15 +58,20 @@ class AbstractUnitOfWork(abc.ABC):
 class SqlUnitOfWork(AbstractUnitOfWork):
     """One database transaction; rolled back unless committed."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, *, read_only: bool = False):
+        """``read_only``: for queries; on SQLite it takes no write lock, so
+        readers and writers never wait for each other."""
         self.engine = engine
+        self.read_only = read_only
         self.connection: Connection | None = None
-        self._writer_lock = _sqlite_writer_lock(engine)
+        self._writer_lock = None if read_only else _sqlite_writer_lock(engine)
 
     def __enter__(self):
         if self._writer_lock is not None:
             self._writer_lock.acquire()
         self.connection = self.engine.connect()
+        if self.read_only:
+            self.connection = self.connection.execution_options(**READ_ONLY)
         self.connection.begin()
         self._on_enter(self.connection)
         return self

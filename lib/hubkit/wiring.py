@@ -21,6 +21,14 @@ def engine_for(config: Config, service: str) -> Engine:
         return _engines[url]
 
 
+def dispose_engines(url_suffix: str) -> None:
+    """Close the pooled connections of every engine whose URL ends so
+    (before a database is dropped)."""
+    with _lock:
+        for url in [u for u in _engines if u.endswith(url_suffix)]:
+            _engines.pop(url).dispose()
+
+
 def migrations_dir(service: str) -> Path:
     module = __import__(service)
     return Path(module.__file__).parent / "migrations"

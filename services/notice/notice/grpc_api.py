@@ -43,5 +43,5 @@ class NoticeServicer(notice_service_pb2_grpc.NoticeServiceServicer):
 
     def GetNotice(self, request, context):
         notice = handlers.get_notice(commands.GetNotice(request.notice_id), caller=current_caller(),
-                                     uow=self.uow_factory())
+                                     uow=self.uow_factory(read_only=True))
         return api.GetNoticeResponse(notice=notice_message(notice))
