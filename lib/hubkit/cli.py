@@ -135,7 +135,23 @@ def parser() -> argparse.ArgumentParser:
     dlq.add_argument("service", choices=SERVICES)
     dlq.add_argument("--limit", type=int, default=20)
     dlq.set_defaults(func=_dlq)
+
+    for service in SERVICES:
+        _add_service_commands(service, sub)
     return p
+
+
+def _add_service_commands(service: str, sub) -> None:
+    """A service's own subcommands (``hub notice …``) live in its ``cli`` module
+    as ``register(subparsers)``; each handler is ``func(args, config) -> int``."""
+    import importlib
+    try:
+        module = importlib.import_module(f"{service}.cli")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{service}.cli":
+            raise
+        return
+    module.register(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

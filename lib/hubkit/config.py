@@ -25,26 +25,38 @@ class Setting:
 
 SERVICES = ("notice", "search", "reports")
 
-SETTINGS: tuple[Setting, ...] = (
+# One block per owner, so each service's settings change in one place.
+_HUB_SETTINGS: tuple[Setting, ...] = (
     Setting("HUB_DATA_DIR", "./var", "Directory for SQLite files, the embedded index and blobs."),
     Setting("HUB_AMQP_URI", "amqp://guest:guest@127.0.0.1:5672/", "RabbitMQ address (AMQP URI, vhost included)."),
     Setting("HUB_JWT_SECRET", None, "HS256 secret that signs caller tokens. `hub run` generates one under the data directory when unset."),
     Setting("HUB_JWT_TTL_SECONDS", "3600", "Lifetime of tokens issued by `hub token`."),
-    Setting("NOTICE_DATABASE_URL", "sqlite:///{data_dir}/notice.db", "Notice service database (SQLAlchemy URL)."),
-    Setting("SEARCH_DATABASE_URL", "sqlite:///{data_dir}/search.db", "Search service database (SQLAlchemy URL)."),
-    Setting("REPORTS_DATABASE_URL", "sqlite:///{data_dir}/reports.db", "Reports service database (SQLAlchemy URL)."),
-    Setting("NOTICE_GRPC_ADDR", "127.0.0.1:50051", "Listen address of the notice gRPC API."),
-    Setting("SEARCH_GRPC_ADDR", "127.0.0.1:50052", "Listen address of the search gRPC API."),
-    Setting("REPORTS_GRPC_ADDR", "127.0.0.1:50053", "Listen address of the reports gRPC API."),
     Setting("HUB_GRPC_WORKERS", "8", "Threads serving gRPC calls in each API process."),
-    Setting("NOTICE_MAX_TITLE_CHARS", "200", "Longest notice title accepted."),
-    Setting("NOTICE_MAX_BODY_CHARS", "20000", "Longest notice body accepted."),
-    Setting("SEARCH_BACKEND", "tantivy", "Search engine. Only `tantivy` (embedded) so far; Elasticsearch comes with the search issue."),
-    Setting("SEARCH_INDEX_DIR", "{data_dir}/search-index", "Directory of the embedded tantivy index."),
     Setting("HUB_RELAY_POLL_SECONDS", "0.05", "How often the outbox relay looks for unsent events when idle."),
     Setting("HUB_RELAY_BATCH", "200", "Most outbox rows the relay publishes per round."),
     Setting("HUB_LOG_LEVEL", "INFO", "Log level of every process."),
 )
+
+_NOTICE_SETTINGS: tuple[Setting, ...] = (
+    Setting("NOTICE_DATABASE_URL", "sqlite:///{data_dir}/notice.db", "Notice service database (SQLAlchemy URL)."),
+    Setting("NOTICE_GRPC_ADDR", "127.0.0.1:50051", "Listen address of the notice gRPC API."),
+    Setting("NOTICE_MAX_TITLE_CHARS", "200", "Longest notice title accepted."),
+    Setting("NOTICE_MAX_BODY_CHARS", "20000", "Longest notice body accepted."),
+)
+
+_SEARCH_SETTINGS: tuple[Setting, ...] = (
+    Setting("SEARCH_DATABASE_URL", "sqlite:///{data_dir}/search.db", "Search service database (SQLAlchemy URL)."),
+    Setting("SEARCH_GRPC_ADDR", "127.0.0.1:50052", "Listen address of the search gRPC API."),
+    Setting("SEARCH_BACKEND", "tantivy", "Search engine. Only `tantivy` (embedded) so far; Elasticsearch comes with the search issue."),
+    Setting("SEARCH_INDEX_DIR", "{data_dir}/search-index", "Directory of the embedded tantivy index."),
+)
+
+_REPORTS_SETTINGS: tuple[Setting, ...] = (
+    Setting("REPORTS_DATABASE_URL", "sqlite:///{data_dir}/reports.db", "Reports service database (SQLAlchemy URL)."),
+    Setting("REPORTS_GRPC_ADDR", "127.0.0.1:50053", "Listen address of the reports gRPC API."),
+)
+
+SETTINGS: tuple[Setting, ...] = _HUB_SETTINGS + _NOTICE_SETTINGS + _SEARCH_SETTINGS + _REPORTS_SETTINGS
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -16,7 +16,7 @@ from google.protobuf import json_format
 from google.protobuf.any_pb2 import Any as AnyMessage
 from google.protobuf.message import Message
 
-from hub.events.v1 import envelope_pb2, notice_events_pb2
+from hub.events.v1 import envelope_pb2, notice_events_pb2, reports_events_pb2
 
 
 @dataclass(frozen=True)
@@ -27,13 +27,32 @@ class EventType:
     schema_version: int = 1
 
 
-EVENT_TYPES: dict[str, EventType] = {
-    t.name: t
-    for t in (
-        EventType("group.created", "notice", notice_events_pb2.GroupCreated),
-        EventType("notice.published", "notice", notice_events_pb2.NoticePublished),
-    )
-}
+# One block per producing service; consumers rely on these names and payloads.
+_NOTICE_EVENTS = (
+    EventType("group.created", "notice", notice_events_pb2.GroupCreated),
+    EventType("group.renamed", "notice", notice_events_pb2.GroupRenamed),
+    EventType("group.archived", "notice", notice_events_pb2.GroupArchived),
+    EventType("notice.published", "notice", notice_events_pb2.NoticePublished),
+    EventType("notice.edited", "notice", notice_events_pb2.NoticeEdited),
+    EventType("notice.revoked", "notice", notice_events_pb2.NoticeRevoked),
+    EventType("receipt.read", "notice", notice_events_pb2.ReceiptRead),
+    EventType("receipt.acknowledged", "notice", notice_events_pb2.ReceiptAcknowledged),
+    EventType("notice.reminder_due", "notice", notice_events_pb2.ReminderDue),
+    EventType("notice.overdue", "notice", notice_events_pb2.NoticeOverdue),
+    EventType("finding.opened", "notice", notice_events_pb2.FindingOpened),
+    EventType("finding.status_changed", "notice", notice_events_pb2.FindingStatusChanged),
+    EventType("incident.reported", "notice", notice_events_pb2.IncidentReported),
+    EventType("learning_share.posted", "notice", notice_events_pb2.LearningSharePosted),
+)
+
+_SEARCH_EVENTS: tuple[EventType, ...] = (
+)
+
+_REPORTS_EVENTS = (
+    EventType("report.generated", "reports", reports_events_pb2.ReportGenerated),
+)
+
+EVENT_TYPES: dict[str, EventType] = {t.name: t for t in _NOTICE_EVENTS + _SEARCH_EVENTS + _REPORTS_EVENTS}
 
 
 class MalformedEvent(ValueError):
