@@ -142,16 +142,14 @@ def parser() -> argparse.ArgumentParser:
 
 
 def _add_service_commands(service: str, sub) -> None:
-    """A service's own subcommands (``hub notice …``) live in its ``cli`` module
-    as ``register(subparsers)``; each handler is ``func(args, config) -> int``."""
+    """A service's own subcommands (``hub notice …``, ``hub doc …``) live in
+    its modules named ``cli*.py``, each with ``register(subparsers)``; every
+    handler is ``func(args, config) -> int``. Those modules import lightly."""
     import importlib
-    try:
-        module = importlib.import_module(f"{service}.cli")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{service}.cli":
-            raise
-        return
-    module.register(sub)
+    import pkgutil
+    package = importlib.import_module(service)
+    for module in sorted(m.name for m in pkgutil.iter_modules(package.__path__) if m.name.startswith("cli")):
+        importlib.import_module(f"{service}.{module}").register(sub)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,6 +1,7 @@
 """SQL repositories and the unit of work of the notice service."""
 from __future__ import annotations
 
+import json
 from datetime import timezone
 
 import sqlalchemy as sa
@@ -8,9 +9,10 @@ from sqlalchemy.engine import Connection
 
 from hubkit.uow import SqlUnitOfWork
 from notice.adapters.event_mapping import to_envelope
-from notice.adapters.tables import groups, notice_targets, notices
+from notice.adapters.tables import audit_log, groups, notice_targets, notices
+from notice.domain.audit import AuditEntry, EntityKind
 from notice.domain.model import Group, Notice
-from notice.ports import GroupRepository, NoticeRepository, NoticeUnitOfWork
+from notice.ports import AuditLog, GroupRepository, NoticeRepository, NoticeUnitOfWork
 
 
 def _aware(value):
@@ -53,10 +55,29 @@ class SqlNoticeRepository(NoticeRepository):
         return Notice(row.notice_id, tuple(targets), row.title, row.body, row.author_id, _aware(row.published_at))
 
 
+class SqlAuditLog(AuditLog):
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def record(self, entry: AuditEntry) -> None:
+        self.connection.execute(audit_log.insert().values(
+            entity_kind=entry.entity_kind.value, entity_id=entry.entity_id, action=entry.action,
+            actor_id=entry.actor_id, at=entry.at, detail=json.dumps(entry.detail, ensure_ascii=False)))
+
+    def trail(self, entity_kind: EntityKind, entity_id: str, *, limit: int = 200) -> list[AuditEntry]:
+        rows = self.connection.execute(
+            sa.select(audit_log).where(audit_log.c.entity_kind == entity_kind.value,
+                                       audit_log.c.entity_id == entity_id)
+            .order_by(audit_log.c.entry_id).limit(limit))
+        return [AuditEntry(EntityKind(r.entity_kind), r.entity_id, r.action, r.actor_id, _aware(r.at),
+                           json.loads(r.detail)) for r in rows]
+
+
 class SqlNoticeUnitOfWork(SqlUnitOfWork, NoticeUnitOfWork):
     def _on_enter(self, connection: Connection) -> None:
         self.groups = SqlGroupRepository(connection)
         self.notices = SqlNoticeRepository(connection)
+        self.audit = SqlAuditLog(connection)
 
     def publish(self, event) -> None:
         self.emit(to_envelope(event))

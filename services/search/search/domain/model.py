@@ -32,6 +32,12 @@ class IndexedItem:
     body: str
     visible_to: tuple[str, ...]
     published_at: datetime
+    # Filters and facets; empty when the source has none.
+    department: str = ""
+    category: str = ""
+    author_id: str = ""
+    tags: tuple[str, ...] = ()
+    group_ids: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
