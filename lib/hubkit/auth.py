@@ -5,7 +5,7 @@ Requests never name their caller in their own fields; the verified token does.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import jwt
 
@@ -59,6 +59,11 @@ def _string_list(claims: dict, name: str) -> tuple[str, ...]:
 
 
 def verify_token(secret: str, token: str) -> Caller:
+    return _verify(secret, token)[0]
+
+
+def _verify(secret: str, token: str) -> tuple[Caller, float]:
+    """The caller and the expiry time of a valid token."""
     try:
         claims = jwt.decode(token, secret, algorithms=[ALGORITHM], issuer=ISSUER,
                             options={"require": ["exp", "sub", "iss"]})
@@ -74,18 +79,45 @@ def verify_token(secret: str, token: str) -> Caller:
         groups=_string_list(claims, "groups"),
         roles=_string_list(claims, "roles"),
         display_name=str(claims.get("name", "")),
-    )
+    ), float(claims["exp"])
 
 
-def caller_from_metadata(secret: str, metadata) -> Caller:
-    """The caller named by an ``authorization: Bearer <jwt>`` metadata entry."""
+def _bearer_token(metadata) -> str:
     values = [v for k, v in (metadata or ()) if k == "authorization"]
     if not values:
         raise Unauthenticated("missing authorization metadata (Bearer token)")
     scheme, _, token = values[0].partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated("authorization metadata must be 'Bearer <token>'")
-    return verify_token(secret, token.strip())
+    return token.strip()
+
+
+def caller_from_metadata(secret: str, metadata) -> Caller:
+    """The caller named by an ``authorization: Bearer <jwt>`` metadata entry."""
+    return verify_token(secret, _bearer_token(metadata))
+
+
+class TokenVerifier:
+    """``caller_from_metadata`` for a server: a client sends the same token
+    with every call, so tokens verified once are remembered until they
+    expire (a bounded number of them) instead of checking the signature each time."""
+
+    def __init__(self, secret: str, *, capacity: int = 10_000, clock=time.time):
+        self.secret = secret
+        self.capacity = capacity
+        self.clock = clock
+        self._verified: dict[str, tuple[Caller, float]] = {}
+
+    def caller(self, metadata) -> Caller:
+        token = _bearer_token(metadata)
+        known = self._verified.get(token)
+        if known is not None and self.clock() < known[1]:
+            return known[0]
+        caller, expires = _verify(self.secret, token)  # raises Unauthenticated, expired included
+        if len(self._verified) >= self.capacity:
+            self._verified.clear()  # crude but bounded; re-verification is cheap enough
+        self._verified[token] = (caller, expires)
+        return caller
 
 
 def bearer_metadata(token: str) -> tuple[tuple[str, str], ...]:

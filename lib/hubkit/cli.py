@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import sys
 import threading
@@ -46,16 +45,10 @@ def _migrate(args, config: Config) -> int:
 
 
 def _api(args, config: Config) -> int:
-    from functools import partial
-
-    from hubkit.grpc_server import ApiServer
+    from hubkit.api_process import serve
     from hubkit.logs import setup_logging
-    from hubkit.services import bootstrap
     setup_logging(config, f"{args.service}-api")
-    server = ApiServer(address=config.grpc_addr(args.service), jwt_secret=config.jwt_secret,
-                       workers=config.integer("HUB_GRPC_WORKERS"),
-                       register=partial(bootstrap(args.service).register_api, config))
-    server.serve_until_signalled()
+    serve(config, args.service, share_port=args.share_port)
     return 0
 
 
@@ -122,6 +115,8 @@ def parser() -> argparse.ArgumentParser:
 
     api = sub.add_parser("api", help="serve one service's gRPC API")
     api.add_argument("service", choices=SERVICES)
+    api.add_argument("--share-port", action="store_true",
+                     help="bind with SO_REUSEPORT, as one of several processes (HUB_GRPC_PROCESSES starts them)")
     api.set_defaults(func=_api)
     worker = sub.add_parser("worker", help="run one service's nameko worker")
     worker.add_argument("service", choices=SERVICES)

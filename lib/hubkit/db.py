@@ -111,7 +111,11 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    # No ping before every checkout: it is a round trip per request. A
+    # connection that died with a database restart fails its request with a
+    # disconnect, which invalidates the whole pool (grpc_server answers
+    # UNAVAILABLE, which clients retry); the next request reconnects.
+    return sa.create_engine(url, pool_size=8, max_overflow=8, pool_recycle=1800)
 
 
 def migrate(engine: Engine, migrations_dir: Path) -> None:

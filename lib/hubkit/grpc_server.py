@@ -24,9 +24,10 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from grpc_status import rpc_status
+from sqlalchemy.exc import DBAPIError
 
 from hubkit import errors
-from hubkit.auth import Caller, caller_from_metadata
+from hubkit.auth import Caller, TokenVerifier
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,9 @@ def _status_for(exc: errors.HubError) -> grpc.Status:
 def _abort(context: grpc.ServicerContext, exc: BaseException):
     if isinstance(exc, errors.HubError):
         context.abort_with_status(_status_for(exc))
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        log.warning("database connection lost; the pool reconnects: %s", exc.orig)
+        context.abort(grpc.StatusCode.UNAVAILABLE, "database connection lost, retry")
     incident = uuid.uuid4().hex[:12]
     log.exception("unexpected error (incident %s)", incident, exc_info=exc)
     context.abort(grpc.StatusCode.INTERNAL, f"internal error, incident {incident}")
@@ -74,17 +78,24 @@ def _abort(context: grpc.ServicerContext, exc: BaseException):
 
 class HubInterceptor(grpc.ServerInterceptor):
     def __init__(self, jwt_secret: str):
-        self.jwt_secret = jwt_secret
+        self.tokens = TokenVerifier(jwt_secret)
+        self._wrapped: dict[str, grpc.RpcMethodHandler] = {}  # by method: wrapping once is enough
 
     def intercept_service(self, continuation, handler_call_details):
-        handler = continuation(handler_call_details)
-        if handler is None or handler_call_details.method.startswith(_UNAUTHENTICATED_PREFIXES):
+        method = handler_call_details.method
+        wrapped = self._wrapped.get(method)
+        if wrapped is None:
+            wrapped = self._wrapped[method] = self._wrap(method, continuation(handler_call_details))
+        return wrapped
+
+    def _wrap(self, method: str, handler):
+        if handler is None or method.startswith(_UNAUTHENTICATED_PREFIXES):
             return handler
-        secret = self.jwt_secret
+        tokens = self.tokens
 
         def enter(context):
             try:
-                caller = caller_from_metadata(secret, context.invocation_metadata())
+                caller = tokens.caller(context.invocation_metadata())
             except errors.HubError as exc:
                 _abort(context, exc)
             return _current_caller.set(caller)
@@ -133,11 +144,13 @@ class ApiServer:
     """A grpcio server with the hub's interceptor, health and reflection."""
 
     def __init__(self, *, address: str, jwt_secret: str, workers: int = 8,
-                 register: Callable[[grpc.Server], Iterable[str]]):
+                 register: Callable[[grpc.Server], Iterable[str]], share_port: bool = False):
+        """``share_port``: several processes serve one address (SO_REUSEPORT;
+        the kernel spreads connections). Otherwise binding a port in use fails."""
         self.server = grpc.server(
             futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc"),
             interceptors=[HubInterceptor(jwt_secret)],
-            options=[("grpc.so_reuseport", 0)],
+            options=[("grpc.so_reuseport", 1 if share_port else 0)],
         )
         service_names = list(register(self.server))
         self.health = health.HealthServicer()

@@ -7,6 +7,8 @@ events emitted, events marked processed) is committed together or not at all.
 from __future__ import annotations
 
 import abc
+import fcntl
+import os
 import threading
 from datetime import datetime, timezone
 
@@ -17,18 +19,51 @@ from hubkit.db import READ_ONLY, outbox, processed_events
 from hubkit.envelope import Envelope, to_json
 
 
-_writer_locks: dict[int, threading.Lock] = {}
+# Built once: a statement object built per call costs more Python time (cache
+# key generation) than SQLite takes to run it.
+_INSERT_OUTBOX = outbox.insert()
+_INSERT_PROCESSED = processed_events.insert()
+_SELECT_PROCESSED = sa.select(processed_events.c.event_id).where(
+    processed_events.c.consumer == sa.bindparam("consumer"), processed_events.c.event_id == sa.bindparam("event_id"))
+
+class _SqliteWriterLock:
+    """SQLite has one writer at a time. Writers of this process queue on a
+    thread lock, and writers of all processes on an advisory lock of a file
+    beside the database, instead of in SQLite's busy handler, whose sleeps
+    (up to 100 ms) outlast the lock they wait for and make the latency tail."""
+
+    def __init__(self, database_path: str):
+        self._threads = threading.Lock()
+        self._path = f"{database_path}-writer.lock"
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self._threads.acquire()
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)
+        except BaseException:
+            self._threads.release()
+            raise
+
+    def release(self) -> None:
+        try:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
+
+
+_writer_locks: dict[int, _SqliteWriterLock] = {}
 _writer_locks_guard = threading.Lock()
 
 
-def _sqlite_writer_lock(engine: Engine) -> threading.Lock | None:
-    """SQLite has one writer at a time. Threads of one process queue on this
-    lock instead of in SQLite's busy handler, whose sleeps (up to 100 ms)
-    outlast the lock they wait for and make the latency tail."""
-    if engine.dialect.name != "sqlite":
+def _sqlite_writer_lock(engine: Engine) -> _SqliteWriterLock | None:
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
         return None
     with _writer_locks_guard:
-        return _writer_locks.setdefault(id(engine), threading.Lock())
+        return _writer_locks.setdefault(id(engine), _SqliteWriterLock(database))
 
 
 class AbstractUnitOfWork(abc.ABC):
@@ -96,25 +131,22 @@ class SqlUnitOfWork(AbstractUnitOfWork):
             self.connection.rollback()
 
     def emit(self, envelope: Envelope) -> None:
-        self.connection.execute(outbox.insert().values(
-            event_id=envelope.event_id,
-            exchange=envelope.exchange,
-            routing_key=envelope.event_type,
-            body=to_json(envelope),
-            created_at=datetime.now(timezone.utc),
-        ))
+        self.connection.execute(_INSERT_OUTBOX, {
+            "event_id": envelope.event_id,
+            "exchange": envelope.exchange,
+            "routing_key": envelope.event_type,
+            "body": to_json(envelope),
+            "created_at": datetime.now(timezone.utc),
+        })
 
     def claim_event(self, consumer: str, event_id: str) -> bool:
-        seen = self.connection.execute(
-            sa.select(processed_events.c.event_id).where(
-                processed_events.c.consumer == consumer, processed_events.c.event_id == event_id)
-        ).first()
+        seen = self.connection.execute(_SELECT_PROCESSED, {"consumer": consumer, "event_id": event_id}).first()
         if seen:
             return False
         # A concurrent twin that got here first makes this insert fail on the
         # primary key, rolling back its whole transaction: still one effect.
-        self.connection.execute(processed_events.insert().values(
-            consumer=consumer, event_id=event_id, processed_at=datetime.now(timezone.utc)))
+        self.connection.execute(_INSERT_PROCESSED, {
+            "consumer": consumer, "event_id": event_id, "processed_at": datetime.now(timezone.utc)})
         return True
 
 

@@ -75,3 +75,28 @@ def test_defaults_live_under_the_data_directory(tmp_path):
     config = Config({"HUB_DATA_DIR": str(tmp_path)})
     assert config.database_url("search") == f"sqlite:///{tmp_path}/search.db"
     assert config.raw("SEARCH_INDEX_DIR") == f"{tmp_path}/search-index"
+
+
+def test_token_verifier_remembers_a_valid_token_until_it_expires():
+    import time
+    from hubkit.auth import TokenVerifier
+    verifier = TokenVerifier(SECRET)
+    token = issue_token(SECRET, Caller("u-1", departments=("调度室",)), ttl_seconds=1)
+    metadata = [("authorization", f"Bearer {token}")]
+    assert verifier.caller(metadata).departments == ("调度室",)
+    assert verifier.caller(metadata).user_id == "u-1" and token in verifier._verified
+    time.sleep(1.1)  # past expiry (whole seconds): the remembered answer no longer counts
+    with pytest.raises(Unauthenticated, match="expired"):
+        verifier.caller(metadata)
+
+
+def test_token_verifier_refuses_what_it_has_not_verified():
+    from hubkit.auth import TokenVerifier
+    verifier = TokenVerifier(SECRET, capacity=2)
+    forged = issue_token("another-secret-" + "x" * 20, Caller("intruder"))
+    for metadata in ([], [("authorization", "Basic abc")], [("authorization", f"Bearer {forged}")]):
+        with pytest.raises(Unauthenticated):
+            verifier.caller(metadata)
+    for user in ("a", "b", "c"):  # capacity bounds what it remembers
+        verifier.caller([("authorization", f"Bearer {issue_token(SECRET, Caller(user))}")])
+    assert len(verifier._verified) <= 2

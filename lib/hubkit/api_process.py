@@ -1,0 +1,61 @@
+"""Running a service's gRPC API: in one process, or in several that share its
+address (HUB_GRPC_PROCESSES), so that one API uses more than one core — a
+Python process serves calls one at a time under its interpreter lock."""
+from __future__ import annotations
+
+import logging
+import signal
+import subprocess
+import sys
+import threading
+from functools import partial
+
+from hubkit.config import Config
+from hubkit.grpc_server import ApiServer
+
+log = logging.getLogger(__name__)
+
+
+def api_server(config: Config, service: str, *, share_port: bool = False) -> ApiServer:
+    from hubkit.services import bootstrap
+    return ApiServer(address=config.grpc_addr(service), jwt_secret=config.jwt_secret,
+                     workers=config.integer("HUB_GRPC_WORKERS"),
+                     register=partial(bootstrap(service).register_api, config), share_port=share_port)
+
+
+def serve(config: Config, service: str, *, share_port: bool = False) -> None:
+    """Serve until SIGTERM/SIGINT. With HUB_GRPC_PROCESSES > 1 this process
+    starts the others (``hub api SERVICE --share-port``), serves alongside
+    them, and passes the stop signal on to them."""
+    processes = config.integer("HUB_GRPC_PROCESSES")
+    if processes < 1:
+        from hubkit.config import ConfigError
+        raise ConfigError("HUB_GRPC_PROCESSES must be at least 1")
+    if share_port or processes == 1:
+        api_server(config, service, share_port=share_port).serve_until_signalled()
+        return
+
+    server = api_server(config, service, share_port=True)  # binds first: a taken port fails here
+    command = [sys.executable, "-m", "hubkit.cli", "api", service, "--share-port"]
+    siblings = [subprocess.Popen(command) for _ in range(processes - 1)]
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    server.start()
+    log.info("serving %s on %s in %d processes", ", ".join(server.service_names), server.address, processes)
+    try:
+        while not stopping.wait(1.0):
+            for sibling in siblings:
+                if sibling.poll() is not None:
+                    log.error("api process %d exited with %s; stopping", sibling.pid, sibling.returncode)
+                    stopping.set()
+    finally:
+        for sibling in siblings:
+            if sibling.poll() is None:
+                sibling.send_signal(signal.SIGTERM)
+        server.stop()
+        for sibling in siblings:
+            try:
+                sibling.wait(15)
+            except subprocess.TimeoutExpired:
+                sibling.kill()
