@@ -12,9 +12,13 @@ _CARRIERS = {Carrier.ELECTRICITY: energy_pb2.ENERGY_CARRIER_ELECTRICITY, Carrier
 _CARRIER_NAMES = {number: carrier.value for carrier, number in _CARRIERS.items()}
 
 
+def carrier_number(carrier: Carrier) -> int:
+    return _CARRIERS[carrier]
+
+
 def _rows(quantities) -> list[QuantityInput]:
-    # An unspecified or unknown enum number becomes a carrier name the domain refuses, naming the row.
-    return [QuantityInput(q.unit_id, q.period, _CARRIER_NAMES.get(q.carrier, f"#{q.carrier}"), q.value, q.unit)
+    # An unspecified or unknown enum number becomes "", a carrier the domain refuses, naming the row.
+    return [QuantityInput(q.unit_id, q.period, _CARRIER_NAMES.get(q.carrier, ""), q.value, q.unit)
             for q in quantities]
 
 
