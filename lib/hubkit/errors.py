@@ -19,6 +19,8 @@ class HubError(Exception):
         self.field = field or (self.violations[0][0] if self.violations else None)
 
     def __str__(self) -> str:
+        if len(self.violations) > 1:  # the message sums up; the violations name the fields
+            return self.message
         return f"{self.field}: {self.message}" if self.field else self.message
 
 
