@@ -17,6 +17,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 BENCHMARKS = [
     ("publish -> searchable (whole hub)", "publish_to_searchable.py", 150),
     ("PublishNotice throughput (in-process API server)", "publish_throughput.py", 120),
+    ("quarterly assessment ranking (300 departments, 50,000 ratings)", "assessment_ranking.py", 120),
 ]
 
 

@@ -8,12 +8,19 @@ mapping to gRPC status codes lives in one place: ``hubkit.grpc_server``.
 class HubError(Exception):
     """Base of every expected, user-facing failure."""
 
-    def __init__(self, message: str, *, field: str | None = None):
+    def __init__(self, message: str, *, field: str | None = None,
+                 violations: tuple[tuple[str, str], ...] = ()):
+        """``violations``: (field, description) pairs when several fields are
+        wrong at once (e.g. every bad row of a batch); ``field`` defaults to
+        the first of them."""
         super().__init__(message)
         self.message = message
-        self.field = field
+        self.violations = tuple(violations) or (((field, message),) if field else ())
+        self.field = field or (self.violations[0][0] if self.violations else None)
 
     def __str__(self) -> str:
+        if len(self.violations) > 1:  # the message sums up; the violations name the fields
+            return self.message
         return f"{self.field}: {self.message}" if self.field else self.message
 
 

@@ -57,10 +57,11 @@ def _status_for(exc: errors.HubError) -> grpc.Status:
             code = STATUS_OF[cls][1]
             break
     status = status_pb2.Status(code=code, message=str(exc))
-    if exc.field:
+    if exc.violations:
         detail = any_pb2.Any()
         detail.Pack(error_details_pb2.BadRequest(field_violations=[
-            error_details_pb2.BadRequest.FieldViolation(field=exc.field, description=exc.message)]))
+            error_details_pb2.BadRequest.FieldViolation(field=field, description=description)
+            for field, description in exc.violations]))
         status.details.append(detail)
     return rpc_status.to_status(status)
 

@@ -19,7 +19,21 @@ def register_api(config: Config, server) -> list[str]:
     from reports.grpc_api import ReportsServicer
 
     reports_service_pb2_grpc.add_ReportsServiceServicer_to_server(ReportsServicer(uow_factory(config)), server)
-    return [reports_service_pb2.DESCRIPTOR.services_by_name["ReportsService"].full_name]
+    names = [reports_service_pb2.DESCRIPTOR.services_by_name["ReportsService"].full_name]
+    names += _register_assessment_and_energy(config, server)
+    return names
+
+
+def _register_assessment_and_energy(config: Config, server) -> list[str]:
+    from hub.reports.v1 import (assessment_service_pb2, assessment_service_pb2_grpc, energy_service_pb2,
+                                energy_service_pb2_grpc)
+    from reports.grpc_assessments import AssessmentServicer
+    from reports.grpc_energy import EnergyServicer
+
+    assessment_service_pb2_grpc.add_AssessmentServiceServicer_to_server(AssessmentServicer(uow_factory(config)), server)
+    energy_service_pb2_grpc.add_EnergyServiceServicer_to_server(EnergyServicer(uow_factory(config)), server)
+    return [assessment_service_pb2.DESCRIPTOR.services_by_name["AssessmentService"].full_name,
+            energy_service_pb2.DESCRIPTOR.services_by_name["EnergyService"].full_name]
 
 
 def worker_class():

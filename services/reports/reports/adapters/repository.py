@@ -5,6 +5,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hubkit.uow import SqlUnitOfWork
+from reports.adapters.assessment_repository import SqlAssessmentRepository
+from reports.adapters.energy_repository import SqlEnergyRepository
 from reports.adapters.tables import group_names, notice_groups
 from reports.ports import NoticeReadModel, ReportsUnitOfWork
 
@@ -40,3 +42,5 @@ class SqlNoticeReadModel(NoticeReadModel):
 class SqlReportsUnitOfWork(SqlUnitOfWork, ReportsUnitOfWork):
     def _on_enter(self, connection: Connection) -> None:
         self.notices = SqlNoticeReadModel(connection)
+        self.assessments = SqlAssessmentRepository(connection)
+        self.energy = SqlEnergyRepository(connection)

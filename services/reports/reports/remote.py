@@ -1,0 +1,43 @@
+"""What the reports CLI commands share: who calls, and how errors are shown."""
+from __future__ import annotations
+
+import argparse
+
+
+def add_caller_options(parser: argparse.ArgumentParser) -> None:
+    """The caller is named by a token: given with --token, or issued here
+    (development) for --user/--dept/--role with the hub's JWT secret."""
+    group = parser.add_argument_group("caller")
+    group.add_argument("--token", help="bearer token (default: issue one for --user/--dept/--role)")
+    group.add_argument("--user", default="cli", help="user id of the issued token")
+    group.add_argument("--dept", action="append", default=[], help="department of the issued token (repeatable)")
+    group.add_argument("--role", action="append", default=[], help="role of the issued token (repeatable)")
+    group.add_argument("--address", help="reports gRPC address (default REPORTS_GRPC_ADDR)")
+
+
+def client(args, config, stub_class):
+    """An ApiClient of the reports API whose calls carry the caller's token."""
+    import grpc
+
+    from hubkit.auth import Caller, bearer_metadata, issue_token
+    from hubkit.clients import ApiClient
+    from hubkit.launcher import jwt_secret
+
+    token = args.token or issue_token(jwt_secret(config), Caller(
+        user_id=args.user, departments=tuple(args.dept), roles=tuple(args.role)))
+    channel = grpc.insecure_channel(args.address or config.grpc_addr("reports"))
+    return ApiClient(channel, stub_class(channel), bearer_metadata(token))
+
+
+def describe_error(error, field_note=lambda field: "") -> str:
+    """A refused call as text: status, message, and one line per field violation."""
+    from google.rpc import error_details_pb2
+    from grpc_status import rpc_status
+
+    lines = [f"{error.code().name}: {error.details()}"]
+    status = rpc_status.from_call(error)
+    for detail in status.details if status else ():
+        bad_request = error_details_pb2.BadRequest()
+        if detail.Unpack(bad_request):
+            lines += [f"  {v.field}{field_note(v.field)}: {v.description}" for v in bad_request.field_violations]
+    return "\n".join(lines)
