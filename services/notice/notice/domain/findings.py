@@ -205,6 +205,8 @@ class Finding:
 
     def rectify(self, actor: Actor, now: datetime, *, note: str, evidence_document_ids: tuple[str, ...]
                 ) -> FindingStatusChanged:
+        # Steps with input check actor and state first: a stranger or a wrong
+        # state is the answer, not a complaint about the note.
         self._check(RECTIFY, actor)
         note = required_text(note, "note", MAX_NOTE_CHARS)
         evidence = document_ids(evidence_document_ids, "evidence_document_ids", required=True)

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from hub.events.v1 import notice_events_pb2 as pb
 from hub.notice.v1 import notice_pb2
 from hubkit.auth import Caller
 from hubkit.db import outbox
