@@ -43,6 +43,8 @@ _NOTICE_SETTINGS: tuple[Setting, ...] = (
     Setting("NOTICE_GRPC_ADDR", "127.0.0.1:50051", "Listen address of the notice gRPC API."),
     Setting("NOTICE_MAX_TITLE_CHARS", "200", "Longest notice title accepted."),
     Setting("NOTICE_MAX_BODY_CHARS", "20000", "Longest notice body accepted."),
+    Setting("NOTICE_REVIEW_TIMEZONE", "Asia/Shanghai", "IANA time zone whose ISO weeks (Monday 00:00 to Monday 00:00) the weekly review of inspection findings uses."),
+    Setting("NOTICE_INCIDENT_DEFAULT_GROUP", "", "Group id that receives field incidents of a kind dispatch has not routed; empty: such reports are refused (FAILED_PRECONDITION naming kind)."),
 )
 
 _SEARCH_SETTINGS: tuple[Setting, ...] = (

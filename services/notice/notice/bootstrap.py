@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from hubkit.config import Config
+from hubkit.config import Config, ConfigError
 from hubkit.wiring import engine_for
 from notice.adapters.repository import SqlNoticeUnitOfWork
 from notice.domain.model import Limits
@@ -20,14 +20,42 @@ def limits(config: Config) -> Limits:
                   max_body_chars=config.integer("NOTICE_MAX_BODY_CHARS"))
 
 
+def review_time_zone(config: Config) -> str:
+    """NOTICE_REVIEW_TIMEZONE, checked to be a time zone this host knows."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    name = config.raw("NOTICE_REVIEW_TIMEZONE")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"NOTICE_REVIEW_TIMEZONE={name!r} is not a known IANA time zone") from None
+    return name
+
+
 def register_api(config: Config, server) -> list[str]:
-    """Add the notice servicer to a grpc server; returns its service names."""
+    """Add the notice servicers to a grpc server; returns their service names."""
     from hub.notice.v1 import notice_service_pb2, notice_service_pb2_grpc
     from notice.grpc_api import NoticeServicer
 
     notice_service_pb2_grpc.add_NoticeServiceServicer_to_server(
         NoticeServicer(uow_factory(config), limits(config)), server)
-    return [notice_service_pb2.DESCRIPTOR.services_by_name["NoticeService"].full_name]
+    return [notice_service_pb2.DESCRIPTOR.services_by_name["NoticeService"].full_name,
+            *register_findings_api(config, server)]
+
+
+def register_findings_api(config: Config, server) -> list[str]:
+    """FindingService and IncidentService (inspection findings, field incidents)."""
+    from hub.notice.v1 import (finding_service_pb2, finding_service_pb2_grpc, incident_service_pb2,
+                               incident_service_pb2_grpc)
+    from notice.grpc_findings import FindingServicer
+    from notice.grpc_incidents import IncidentServicer
+
+    finding_service_pb2_grpc.add_FindingServiceServicer_to_server(
+        FindingServicer(uow_factory(config), review_time_zone(config)), server)
+    incident_service_pb2_grpc.add_IncidentServiceServicer_to_server(
+        IncidentServicer(uow_factory(config), limits(config), config.raw("NOTICE_INCIDENT_DEFAULT_GROUP").strip()),
+        server)
+    return [finding_service_pb2.DESCRIPTOR.services_by_name["FindingService"].full_name,
+            incident_service_pb2.DESCRIPTOR.services_by_name["IncidentService"].full_name]
 
 
 def worker_class():

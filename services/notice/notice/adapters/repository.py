@@ -9,6 +9,8 @@ from sqlalchemy.engine import Connection
 
 from hubkit.uow import SqlUnitOfWork
 from notice.adapters.event_mapping import to_envelope
+from notice.adapters.finding_repository import SqlFindingRepository
+from notice.adapters.incident_repository import SqlIncidentRepository, SqlIncidentRouteRepository
 from notice.adapters.tables import audit_log, groups, notice_targets, notices
 from notice.domain.audit import AuditEntry, EntityKind
 from notice.domain.model import Group, Notice
@@ -84,6 +86,9 @@ class SqlNoticeUnitOfWork(SqlUnitOfWork, NoticeUnitOfWork):
         self.groups = SqlGroupRepository(connection)
         self.notices = SqlNoticeRepository(connection)
         self.audit = SqlAuditLog(connection)
+        self.findings = SqlFindingRepository(connection)
+        self.incident_routes = SqlIncidentRouteRepository(connection)
+        self.incidents = SqlIncidentRepository(connection)
 
     def publish(self, event) -> None:
         self.emit(to_envelope(event))
