@@ -17,6 +17,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 BENCHMARKS = [
     ("publish -> searchable (whole hub)", "publish_to_searchable.py", 150),
     ("PublishNotice throughput (in-process API server)", "publish_throughput.py", 120),
+    ("report rendering (PDF with charts, XLSX)", "report_rendering.py", 120),
 ]
 
 

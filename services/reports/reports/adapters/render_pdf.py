@@ -101,7 +101,8 @@ def _chart(chart: Chart, font: str, width: float) -> Drawing:
     height = 200
     drawing = Drawing(width, height)
     plot = VerticalBarChart() if chart.kind is ChartKind.BAR else HorizontalLineChart()
-    plot.x, plot.y, plot.width, plot.height = 40, 55, width - 60, height - 75
+    legend_room = 18 if len(series) > 1 else 0
+    plot.x, plot.y, plot.width, plot.height = 40, 55, width - 60, height - 75 - legend_room
     plot.data = series or [[0]]
     plot.categoryAxis.categoryNames = labels or [""]
     plot.categoryAxis.labels.fontName = font
@@ -118,8 +119,9 @@ def _chart(chart: Chart, font: str, width: float) -> Drawing:
             plot.lines[i].strokeColor = colour
     drawing.add(plot)
     if len(series) > 1:
-        legend = Legend()
-        legend.x, legend.y, legend.fontName, legend.fontSize = width - 150, height - 5, font, 7
+        legend = Legend()  # one row above the plot
+        legend.boxAnchor, legend.x, legend.y = "nw", 40, height - 4
+        legend.fontName, legend.fontSize, legend.columnMaximum, legend.deltax = font, 7, 1, 70
         legend.colorNamePairs = list(zip(SERIES_COLOURS, chart.value_columns))
         drawing.add(legend)
     return drawing
