@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PROTOS := $(shell find proto -name '*.proto')
 GEN := gen/python
 
-.PHONY: run demo test test-fast lint gen install bench services clean
+.PHONY: run demo test test-fast lint gen install bench services clean system-packages
 
 # --- installation -----------------------------------------------------------
 $(VENV)/.installed: pyproject.toml $(PROTOS)
@@ -17,7 +17,19 @@ $(VENV)/.installed: pyproject.toml $(PROTOS)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+install: $(VENV)/.installed system-packages
+
+# Debian packages the reports need: CJK fonts (Noto CJK for display; WenQuanYi
+# Micro Hei because reportlab embeds only TrueType outlines and Noto CJK is CFF), poppler
+# (pdftoppm/pdftotext) to check rendered pages. Installed only when missing.
+SYSTEM_PACKAGES := fonts-noto-cjk fonts-wqy-microhei poppler-utils fontconfig
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $$missing"; \
+	  apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $$missing; \
+	fi
 
 # Generated protobuf code: produced here, never committed (gen/ is ignored).
 gen:

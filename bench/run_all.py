@@ -16,8 +16,9 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 BENCHMARKS = [
     ("publish -> searchable (whole hub)", "publish_to_searchable.py", 150),
-    ("PublishNotice throughput (in-process API server)", "publish_throughput.py", 120),
+    ("PublishNotice throughput (API server processes vs bare grpcio)", "publish_throughput.py", 180),
     ("quarterly assessment ranking (300 departments, 50,000 ratings)", "assessment_ranking.py", 120),
+    ("report rendering (PDF with charts, XLSX)", "report_rendering.py", 120),
 ]
 
 

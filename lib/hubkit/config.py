@@ -57,6 +57,11 @@ _SEARCH_SETTINGS: tuple[Setting, ...] = (
 _REPORTS_SETTINGS: tuple[Setting, ...] = (
     Setting("REPORTS_DATABASE_URL", "sqlite:///{data_dir}/reports.db", "Reports service database (SQLAlchemy URL)."),
     Setting("REPORTS_GRPC_ADDR", "127.0.0.1:50053", "Listen address of the reports gRPC API."),
+    Setting("REPORTS_TIMEZONE", "Asia/Shanghai", "Time zone of report periods (ISO weeks and quarters start at its midnight)."),
+    Setting("REPORTS_CHRONIC_MISSED", "3", "A chronic non-acknowledger missed at least this many of their last REPORTS_CHRONIC_WINDOW deadlines."),
+    Setting("REPORTS_CHRONIC_WINDOW", "5", "How many of a person's most recent acknowledgement deadlines the chronic rule looks at."),
+    Setting("REPORTS_SCHEDULE_DELAY_MINUTES", "30", "Scheduled reports are generated this long after their period ends, so late events arrive first."),
+    Setting("REPORTS_PDF_FONT", "", "CJK TrueType font file for PDF reports (`path` or `path#index` for a .ttc); empty: found through fontconfig."),
 )
 
 SETTINGS: tuple[Setting, ...] = _HUB_SETTINGS + _NOTICE_SETTINGS + _SEARCH_SETTINGS + _REPORTS_SETTINGS

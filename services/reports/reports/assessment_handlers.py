@@ -89,7 +89,11 @@ def quarterly_report(period_id: str, *, uow: AssessmentUnitOfWork, clock: Clock 
     """The "assessment.quarterly" report of a period, with every department's
     comments (for leaders; rater identities are never part of it)."""
     with uow:
-        period = _period(uow, period_id)
-        result = _ranking(uow, period)
-        feedback = uow.assessments.feedback(period.period_id, period.departments)
-    return assessment_report(period, result, feedback, generated_at=clock())
+        return quarterly_report_in(uow, period_id, clock())
+
+
+def quarterly_report_in(uow: AssessmentUnitOfWork, period_id: str, now: datetime) -> ReportDocument:
+    """``quarterly_report`` inside a unit of work the caller has opened."""
+    period = _period(uow, period_id)
+    feedback = uow.assessments.feedback(period.period_id, period.departments)
+    return assessment_report(period, _ranking(uow, period), feedback, generated_at=now)

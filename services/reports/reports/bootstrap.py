@@ -1,6 +1,8 @@
 """Wiring of the reports service; nothing here runs at import time."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from functools import partial
 
 from hubkit.config import Config
@@ -14,11 +16,34 @@ def uow_factory(config: Config):
     return partial(SqlReportsUnitOfWork, engine_for(config, SERVICE))
 
 
+def pipeline(config: Config):
+    """Report kinds, renderers and time zone, from the settings."""
+    from reports.adapters.rendering import renderers
+    from reports.handlers import Pipeline
+    from reports.report_kinds import report_kinds
+    from reports.settings import report_settings
+
+    settings = report_settings(config)
+    return Pipeline(kinds=report_kinds(settings.chronic), renderers=renderers(settings.pdf_font), zone=settings.zone)
+
+
+@dataclass(frozen=True)
+class Schedule:
+    pipeline: object  # handlers.Pipeline
+    delay: timedelta
+
+
+def schedule(config: Config) -> Schedule:
+    from reports.settings import report_settings
+    return Schedule(pipeline(config), report_settings(config).schedule_delay)
+
+
 def register_api(config: Config, server) -> list[str]:
     from hub.reports.v1 import reports_service_pb2, reports_service_pb2_grpc
     from reports.grpc_api import ReportsServicer
 
-    reports_service_pb2_grpc.add_ReportsServiceServicer_to_server(ReportsServicer(uow_factory(config)), server)
+    reports_service_pb2_grpc.add_ReportsServiceServicer_to_server(
+        ReportsServicer(uow_factory(config), pipeline(config)), server)
     names = [reports_service_pb2.DESCRIPTOR.services_by_name["ReportsService"].full_name]
     names += _register_assessment_and_energy(config, server)
     return names

@@ -61,10 +61,15 @@ def _valid_period(period: str) -> str:
 
 
 def energy_figures(period: str, *, uow: EnergyUnitOfWork) -> EnergyFigures:
+    with uow:
+        return energy_figures_in(uow, period)
+
+
+def energy_figures_in(uow: EnergyUnitOfWork, period: str) -> EnergyFigures:
+    """``energy_figures`` inside a unit of work the caller has opened."""
     period = _valid_period(period)
     earlier = previous_period(period)
-    with uow:
-        lines = energy_lines(uow.energy.readings(period), uow.energy.targets(period), uow.energy.readings(earlier))
+    lines = energy_lines(uow.energy.readings(period), uow.energy.targets(period), uow.energy.readings(earlier))
     return EnergyFigures(period, earlier, tuple(lines))
 
 
