@@ -3,24 +3,12 @@ index always, Elasticsearch's API through noida-db always, and a real
 Elasticsearch cluster too when ES_URL is set."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 
-_spec = importlib.util.spec_from_file_location("noida_server", Path(__file__).parents[1] / "noida_server.py")
-noida_server = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(noida_server)
-
 BACKENDS = ["tantivy", "noida"] + (["elasticsearch"] if os.environ.get("ES_URL") else [])
-
-
-@pytest.fixture(scope="session")
-def noida_url():
-    with noida_server.running_noida() as url:
-        yield url
 
 
 @pytest.fixture(params=BACKENDS)
