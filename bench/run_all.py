@@ -17,6 +17,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 BENCHMARKS = [
     ("publish -> searchable (whole hub)", "publish_to_searchable.py", 150),
     ("PublishNotice throughput (in-process API server)", "publish_throughput.py", 120),
+    ("search quality: recall@10 and nDCG@10 (tantivy, noida-db)", "search_quality.py", 120),
+    ("search at 100,000 documents (tantivy, gRPC in a separate process)", "search_perf.py", 300),
 ]
 
 

@@ -13,6 +13,7 @@ dates up to its own, so later pages cost no more than the first.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -20,7 +21,7 @@ from typing import Iterable
 import tantivy
 
 from search.adapters.hit_display import display_hit, facet_counts
-from search.analysis import (AnalysedQuery, analyse_query, compact, index_chars, index_terms, run_terms,
+from search.analysis import (AnalysedQuery, analyse_query, compact, indexed_forms, run_terms,
                              suggestion_term, title_of_suggestion, tokens)
 from search.domain.model import (Cursor, FacetField, IndexedItem, SearchQuery, SearchResult, SortOrder,
                                  SuggestQuery, to_epoch_us)
@@ -31,6 +32,7 @@ WRITER_THREADS = 1
 TITLE_BOOST = 2.0
 MAX_WINDOW = 10_000  # deepest relevance-ordered row a cursor may reach
 FACET_BUCKETS = 50
+RELOAD_SECONDS = 0.05
 TEXT_FIELDS = ("kind", "item_id", "title", "department", "category", "author_id")
 
 
@@ -70,15 +72,17 @@ class TantivyIndex(SearchIndex):
         self._writer = (self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=WRITER_THREADS)
                         if writable else None)
         self._reload_lock = threading.Lock()
+        self._reloaded_at = 0.0
 
     # --- writing ---------------------------------------------------------
     def _document(self, item: IndexedItem) -> tantivy.Document:
+        title_terms, title_chars = indexed_forms(item.title)
+        body_terms, body_chars = indexed_forms(item.body)
         return tantivy.Document(
             key=item.key, kind=item.kind.value, item_id=item.item_id, title=item.title,
             body=item.body.encode(), department=item.department, category=item.category,
             author_id=item.author_id, group_ids=list(item.group_ids), visible_to=list(item.visible_to),
-            title_terms=" ".join(index_terms(item.title)), body_terms=" ".join(index_terms(item.body)),
-            title_chars=" ".join(index_chars(item.title)), body_chars=" ".join(index_chars(item.body)),
+            title_terms=title_terms, body_terms=body_terms, title_chars=title_chars, body_chars=body_chars,
             suggest=suggestion_term(item.title), published_us=item.published_us,
             tie=int(item.tie_breaker, 16))
 
@@ -93,7 +97,9 @@ class TantivyIndex(SearchIndex):
 
     def commit(self) -> None:
         self._writer.commit()
-        self.index.reload()
+        with self._reload_lock:
+            self.index.reload()
+            self._reloaded_at = time.monotonic()
 
     def rebuild(self, items: Iterable[IndexedItem]) -> int:
         # Searches see the old content until the one commit at the end.
@@ -161,8 +167,12 @@ class TantivyIndex(SearchIndex):
             + [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in filters])
 
     def _searcher(self):
+        # Readers pick up the writer's commits at most RELOAD_SECONDS late.
         with self._reload_lock:
-            self.index.reload()
+            now = time.monotonic()
+            if now - self._reloaded_at >= RELOAD_SECONDS:
+                self.index.reload()
+                self._reloaded_at = now
         return self.index.searcher()
 
     def search(self, query: SearchQuery) -> SearchResult:

@@ -60,3 +60,13 @@ def test_snippet_is_a_window_around_the_matches():
 
 def test_suggestions_compare_compact_normalised_text():
     assert compact("鍋爐房 安全") == "锅炉房安全"
+
+
+def test_the_fast_width_folding_equals_nfkc_where_it_applies():
+    import unicodedata
+
+    from search.analysis import fold_width
+    sample = "".join(chr(c) for c in [*range(0x20, 0x7F), 0x3000, 0x3001, 0x3002, *range(0xFF01, 0xFF5F),
+                                      *range(0x4E00, 0x9FFF, 7)])
+    assert fold_width(sample) == unicodedata.normalize("NFKC", sample)
+    assert fold_width("ｶﾀｶﾅ①") == "カタカナ1"  # other forms still go through NFKC
