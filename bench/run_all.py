@@ -19,6 +19,8 @@ BENCHMARKS = [
     ("PublishNotice throughput (API server processes vs bare grpcio)", "publish_throughput.py", 180),
     ("quarterly assessment ranking (300 departments, 50,000 ratings)", "assessment_ranking.py", 120),
     ("report rendering (PDF with charts, XLSX)", "report_rendering.py", 120),
+    ("search quality: recall@10 and nDCG@10 (tantivy, noida-db)", "search_quality.py", 120),
+    ("search at 100,000 documents (tantivy, gRPC in a separate process)", "search_perf.py", 300),
 ]
 
 

@@ -50,8 +50,10 @@ _NOTICE_SETTINGS: tuple[Setting, ...] = (
 _SEARCH_SETTINGS: tuple[Setting, ...] = (
     Setting("SEARCH_DATABASE_URL", "sqlite:///{data_dir}/search.db", "Search service database (SQLAlchemy URL)."),
     Setting("SEARCH_GRPC_ADDR", "127.0.0.1:50052", "Listen address of the search gRPC API."),
-    Setting("SEARCH_BACKEND", "tantivy", "Search engine. Only `tantivy` (embedded) so far; Elasticsearch comes with the search issue."),
+    Setting("SEARCH_BACKEND", "tantivy", "Search engine: `tantivy` (embedded) or `elasticsearch` (SEARCH_ES_URL)."),
     Setting("SEARCH_INDEX_DIR", "{data_dir}/search-index", "Directory of the embedded tantivy index."),
+    Setting("SEARCH_ES_URL", "http://127.0.0.1:9200", "Elasticsearch 8.x address, when SEARCH_BACKEND=elasticsearch."),
+    Setting("SEARCH_ES_INDEX", "hub-items", "Elasticsearch alias searches and writes go through; indices are named `<alias>-<time>-<id>`."),
 )
 
 _REPORTS_SETTINGS: tuple[Setting, ...] = (

@@ -1,25 +1,43 @@
-"""Chinese text analysis, identical at index and at query time.
+"""Chinese text analysis, identical at index and at query time, for both engines.
 
 normalise(): traditional -> simplified (OpenCC t2s), full/half-width folding
 (NFKC), inline pinyin glosses after characters removed (``發(fā)展`` -> ``发展``),
-lower case. terms(): CJK runs become overlapping bigrams plus unigrams (a one-
-character query still finds its character), other runs become words; the same
-shape as Elasticsearch's cjk_width + cjk_bigram analysis.
+lower case. index_terms(): the positional term stream of a text: CJK runs
+become overlapping bigrams (a lone character stays itself), other runs become
+words; the same shape as Elasticsearch's standard tokenizer + cjk_width +
+lowercase + cjk_bigram. index_chars(): the single characters, so that a
+one-character query still finds longer words.
+
+analyse_query() splits a query into words that must all match, lone
+characters, and quoted phrases. highlight_spans()/snippet() find the matches
+in the normalised text and map them back to the original for display.
 """
 from __future__ import annotations
 
 import re
 import threading
 import unicodedata
+from dataclasses import dataclass
 
 import opencc
+
+from search.domain.model import Span
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _PINYIN_LETTERS = "a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 # A gloss: brackets right after a CJK character holding only pinyin syllables.
-_GLOSS = re.compile(rf"(?<=[{_CJK}])\(\s*[{_PINYIN_LETTERS}]+(?:\s+[{_PINYIN_LETTERS}]+)*\s*\)")
-_TOKEN = re.compile(rf"[{_CJK}]+|[^\W_]+", re.UNICODE)
+_GLOSS = re.compile(rf"(?<=[{_CJK}])[(（]\s*[{_PINYIN_LETTERS}]+(?:\s+[{_PINYIN_LETTERS}]+)*\s*[)）]")
+# CJK runs, or runs of other letters and digits (never both in one token).
+_TOKEN = re.compile(rf"[{_CJK}]+|(?:(?![{_CJK}])[^\W_])+", re.UNICODE)
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
+_PHRASE = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」')
+_SPACE = re.compile(r"\s+")
+# Text made only of these is folded by a table, faster than NFKC and equal to
+# it there: ASCII, CJK ideographs, the ideographic comma, full stop and space,
+# and full-width ASCII forms (U+FF01..FF5E -> U+0021..007E).
+_TABLE_FOLDABLE = re.compile(r"[\t\n\r\x20-\x7e\u4e00-\u9fff\u3000-\u3002\uff01-\uff5e]*")
+_WIDTH_TABLE = {0x3000: 0x20, **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}}
+SUGGEST_SEPARATOR = "\x1f"
 
 _local = threading.local()
 
@@ -32,33 +50,208 @@ def _converter() -> opencc.OpenCC:
     return converter
 
 
+def fold_width(text: str) -> str:
+    """NFKC (full/half width and compatibility forms)."""
+    if _TABLE_FOLDABLE.fullmatch(text):
+        return text.translate(_WIDTH_TABLE)
+    return unicodedata.normalize("NFKC", text)
+
+
 def normalise(text: str) -> str:
-    folded = unicodedata.normalize("NFKC", text)
+    folded = fold_width(text)
     without_glosses = _GLOSS.sub("", folded)
     return _converter().convert(without_glosses).lower()
 
 
-def _run_terms(run: str, *, unigrams: bool) -> list[str]:
-    if not _CJK_RUN.fullmatch(run):
+def normalise_with_offsets(text: str) -> tuple[str, list[int] | None]:
+    """The normalised text and, for each of its characters, the index of the
+    original character it came from (None: positions are unchanged)."""
+    folded = fold_width(text)
+    if len(folded) == len(text) and not _GLOSS.search(folded):
+        converted = _converter().convert(folded).lower()
+        if len(converted) == len(text):
+            return converted, None
+    # Rare path (width forms that expand, glosses, conversions that change
+    # length): normalise character by character, remembering the source.
+    chars, origin = [], []
+    for index, char in enumerate(text):
+        for piece in unicodedata.normalize("NFKC", char):
+            chars.append(piece)
+            origin.append(index)
+    folded = "".join(chars)
+    keep = [True] * len(folded)
+    for gloss in _GLOSS.finditer(folded):
+        keep[gloss.start():gloss.end()] = [False] * (gloss.end() - gloss.start())
+    chars = [c for c, k in zip(chars, keep) if k]
+    origin = [o for o, k in zip(origin, keep) if k]
+    converted = _converter().convert("".join(chars))
+    if len(converted) != len(chars):
+        converted = "".join(_converter().convert(c) or c for c in chars)
+    out, out_origin = [], []
+    for char, source in zip(converted, origin):
+        for piece in char.lower():
+            out.append(piece)
+            out_origin.append(source)
+    return "".join(out), out_origin
+
+
+def _run_terms(run: str) -> list[str]:
+    if len(run) == 1 or not _CJK_RUN.fullmatch(run):
         return [run]
-    if len(run) == 1:
-        return [run]
-    bigrams = [run[i:i + 2] for i in range(len(run) - 1)]
-    return bigrams + list(run) if unigrams else bigrams
+    return [run[i:i + 2] for i in range(len(run) - 1)]
+
+
+def tokens(normalised: str) -> list[str]:
+    return _TOKEN.findall(normalised)
+
+
+def _terms_of(normalised: str) -> list[str]:
+    return [term for run in tokens(normalised) for term in _run_terms(run)]
+
+
+def _chars_of(normalised: str) -> list[str]:
+    return list(dict.fromkeys(c for run in _CJK_RUN.findall(normalised) for c in run))
 
 
 def index_terms(text: str) -> list[str]:
-    """Terms stored for a text: bigrams and unigrams of CJK runs, words."""
-    terms: list[str] = []
-    for run in _TOKEN.findall(normalise(text)):
-        terms.extend(_run_terms(run, unigrams=True))
-    return terms
+    """The positional term stream of a text: bigrams of CJK runs, words."""
+    return _terms_of(normalise(text))
 
 
-def query_terms(text: str) -> list[str]:
-    """Terms a query must all match: bigrams of CJK runs (a lone character as
-    itself), words."""
-    terms: list[str] = []
-    for run in _TOKEN.findall(normalise(text)):
-        terms.extend(_run_terms(run, unigrams=False))
-    return list(dict.fromkeys(terms))
+def index_chars(text: str) -> list[str]:
+    """Distinct CJK characters of a text, for one-character queries."""
+    return _chars_of(normalise(text))
+
+
+def indexed_forms(text: str) -> tuple[str, str]:
+    """Both term fields of a text, space-separated, normalising it once."""
+    normalised = normalise(text)
+    return " ".join(_terms_of(normalised)), " ".join(_chars_of(normalised))
+
+
+def run_terms(run: str) -> list[str]:
+    """Terms a query token must all match (bigrams of a CJK run)."""
+    return _run_terms(run)
+
+
+def is_lone_char(token: str) -> bool:
+    return len(token) == 1 and bool(_CJK_RUN.fullmatch(token))
+
+
+@dataclass(frozen=True)
+class AnalysedQuery:
+    """A query, normalised: every word, character and phrase must match."""
+    words: tuple[str, ...]  # CJK runs of two or more characters, other words
+    chars: tuple[str, ...]  # lone CJK characters
+    phrases: tuple[str, ...]  # normalised text of each quoted phrase with two or more terms
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.words or self.chars or self.phrases)
+
+    def needles(self) -> list[str]:
+        """Normalised strings to mark in displayed text."""
+        found = [t for w in self.words for t in run_terms(w)] + list(self.chars)
+        found += [t for p in self.phrases for run in tokens(p) for t in run_terms(run)]
+        return list(dict.fromkeys(found))
+
+
+def analyse_query(text: str) -> AnalysedQuery:
+    normalised = normalise(text)
+    words: list[str] = []
+    phrases: list[str] = []
+
+    def take_loose(part: str) -> None:
+        words.extend(tokens(part))
+
+    done = 0
+    for match in _PHRASE.finditer(normalised):
+        take_loose(normalised[done:match.start()])
+        phrase = next(g for g in match.groups() if g is not None)
+        phrase_tokens = tokens(phrase)
+        if len([t for run in phrase_tokens for t in run_terms(run)]) >= 2:
+            phrases.append(" ".join(phrase_tokens))
+        else:
+            take_loose(phrase)  # a one-term phrase is just a word
+        done = match.end()
+    take_loose(normalised[done:].replace('"', " "))
+    unique = list(dict.fromkeys(words))
+    return AnalysedQuery(tuple(w for w in unique if not is_lone_char(w)),
+                         tuple(w for w in unique if is_lone_char(w)), tuple(dict.fromkeys(phrases)))
+
+
+def _needle_pattern(needles: list[str]) -> re.Pattern | None:
+    if not needles:
+        return None
+    alternatives = []
+    for needle in sorted(needles, key=len, reverse=True):
+        escaped = re.escape(needle)
+        # Latin words and numbers match whole, not inside longer words.
+        alternatives.append(escaped if _CJK_RUN.match(needle) else rf"(?<![a-z0-9]){escaped}(?![a-z0-9])")
+    return re.compile("|".join(alternatives))
+
+
+def _matches(normalised: str, pattern: re.Pattern | None) -> list[tuple[int, int]]:
+    """Merged, overlapping matches (bigrams 安全 + 全阀 mark 安全阀), in order."""
+    if pattern is None:
+        return []
+    spans: list[list[int]] = []
+    position = 0
+    while True:
+        match = pattern.search(normalised, position)
+        if match is None:
+            break
+        start, end = match.span()
+        if spans and start < spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], end)
+        else:
+            spans.append([start, end])
+        position = start + 1  # overlapping bigrams
+    return [(s, e) for s, e in spans]
+
+
+def _to_original(spans, origin: list[int] | None) -> list[tuple[int, int]]:
+    if origin is None:
+        return list(spans)
+    return [(origin[s], origin[e - 1] + 1) for s, e in spans]
+
+
+def highlight_spans(text: str, needles: list[str]) -> tuple[Span, ...]:
+    normalised, origin = normalise_with_offsets(text)
+    return tuple(Span(s, e) for s, e in _to_original(_matches(normalised, _needle_pattern(needles)), origin))
+
+
+def snippet(text: str, needles: list[str], width: int) -> tuple[str, tuple[Span, ...]]:
+    """A window of the original text of about ``width`` characters holding the
+    most distinct matches, and the matched spans within it."""
+    normalised, origin = normalise_with_offsets(text)
+    matches = _to_original(_matches(normalised, _needle_pattern(needles)), origin)
+    start = 0
+    if matches:
+        best = -1
+        for first, _ in matches:
+            covered = {text[s:e] for s, e in matches if first <= s and e <= first + width}
+            if len(covered) > best:
+                best, start = len(covered), first
+        start = max(0, start - width // 5)
+    end = min(len(text), start + width)
+    start = max(0, min(start, end - width))
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    shift = len(prefix) - start
+    spans = tuple(Span(s + shift, min(e, end) + shift) for s, e in matches if s >= start and s < end)
+    return prefix + text[start:end] + suffix, spans
+
+
+def suggestion_term(title: str) -> str:
+    """What suggestions match on: the compact normalised title, then the original."""
+    return compact(title) + SUGGEST_SEPARATOR + title
+
+
+def title_of_suggestion(term: str) -> str:
+    return term.partition(SUGGEST_SEPARATOR)[2]
+
+
+def compact(text: str) -> str:
+    """Normalised text without spaces: what a typed prefix is compared with."""
+    return _SPACE.sub("", normalise(text))

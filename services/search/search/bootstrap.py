@@ -21,7 +21,13 @@ def open_index(config: Config, *, writable: bool) -> SearchIndex:
     if backend == "tantivy":
         from search.adapters.tantivy_index import TantivyIndex
         return TantivyIndex(Path(config.raw("SEARCH_INDEX_DIR")), writable=writable)
-    raise ConfigError(f"SEARCH_BACKEND={backend!r} is not supported yet (tantivy)")
+    if backend == "elasticsearch":
+        from search.adapters.elasticsearch_index import ElasticsearchIndex
+        url = config.raw("SEARCH_ES_URL")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"SEARCH_ES_URL={url!r} must start with http:// or https://")
+        return ElasticsearchIndex(url, config.raw("SEARCH_ES_INDEX"))
+    raise ConfigError(f"SEARCH_BACKEND={backend!r} must be tantivy or elasticsearch")
 
 
 def writable_index(config: Config) -> SearchIndex:

@@ -1,36 +1,85 @@
 """hub.search.v1.SearchService: proto <-> handler calls; errors map in hubkit."""
 from __future__ import annotations
 
+from datetime import timezone
+
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from hub.search.v1 import search_pb2, search_service_pb2 as api, search_service_pb2_grpc
 from hubkit.errors import InvalidArgument
 from hubkit.grpc_server import current_caller
 from search import handlers
-from search.domain.model import Hit, ItemKind
+from search.domain.model import (FacetField, Hit, ItemKind, SearchResult, SortOrder, search_filters, search_query,
+                                 suggest_query)
 
 KIND_FROM_PROTO = {
     search_pb2.ITEM_KIND_NOTICE: ItemKind.NOTICE,
     search_pb2.ITEM_KIND_DOCUMENT: ItemKind.DOCUMENT,
     search_pb2.ITEM_KIND_REPORT: ItemKind.REPORT,
+    search_pb2.ITEM_KIND_SHARE: ItemKind.SHARE,
 }
 KIND_TO_PROTO = {v: k for k, v in KIND_FROM_PROTO.items()}
+SORT_FROM_PROTO = {
+    search_pb2.SORT_ORDER_UNSPECIFIED: SortOrder.RELEVANCE,
+    search_pb2.SORT_ORDER_RELEVANCE: SortOrder.RELEVANCE,
+    search_pb2.SORT_ORDER_NEWEST: SortOrder.NEWEST,
+}
+FACET_FROM_PROTO = {
+    search_pb2.FACET_FIELD_KIND: FacetField.KIND,
+    search_pb2.FACET_FIELD_DEPARTMENT: FacetField.DEPARTMENT,
+    search_pb2.FACET_FIELD_CATEGORY: FacetField.CATEGORY,
+    search_pb2.FACET_FIELD_GROUP: FacetField.GROUP,
+}
+FACET_TO_PROTO = {v: k for k, v in FACET_FROM_PROTO.items()}
 
 
-def _kinds(values) -> tuple[ItemKind, ...]:
-    kinds = []
+def _enums(values, known: dict, field: str) -> tuple:
+    found = []
     for position, value in enumerate(values):
-        if value not in KIND_FROM_PROTO:
-            raise InvalidArgument(f"unknown item kind {value}", field=f"kinds[{position}]")
-        kinds.append(KIND_FROM_PROTO[value])
-    return tuple(kinds)
+        if value not in known:
+            raise InvalidArgument(f"unknown value {value}", field=f"{field}[{position}]")
+        found.append(known[value])
+    return tuple(found)
+
+
+def _moment(request, field: str):
+    if not request.HasField(field):
+        return None
+    stamp = getattr(request, field)
+    if not 0 <= stamp.nanos < 1_000_000_000:
+        raise InvalidArgument("is not a valid timestamp", field=field)
+    return stamp.ToDatetime(tzinfo=timezone.utc)
+
+
+def query_from(request: api.SearchRequest):
+    if request.sort not in SORT_FROM_PROTO:
+        raise InvalidArgument(f"unknown sort order {request.sort}", field="sort")
+    filters = search_filters(
+        kinds=_enums(request.kinds, KIND_FROM_PROTO, "kinds"), departments=request.departments,
+        group_ids=request.group_ids, categories=request.categories, author_ids=request.author_ids,
+        published_from=_moment(request, "published_from"), published_to=_moment(request, "published_to"))
+    # The principals are the caller's, set by the handler.
+    return search_query(request.query, None, filters, request.page_size, sort=SORT_FROM_PROTO[request.sort],
+                        cursor=request.cursor, facets=_enums(request.facets, FACET_FROM_PROTO, "facets"))
 
 
 def hit_message(hit: Hit) -> search_pb2.SearchHit:
     published_at = Timestamp()
     published_at.FromDatetime(hit.published_at)
-    return search_pb2.SearchHit(kind=KIND_TO_PROTO[hit.kind], item_id=hit.item_id, title=hit.title,
-                                snippet=hit.snippet, score=hit.score, published_at=published_at)
+    return search_pb2.SearchHit(
+        kind=KIND_TO_PROTO[hit.kind], item_id=hit.item_id, title=hit.title, snippet=hit.snippet, score=hit.score,
+        published_at=published_at,
+        title_matches=[search_pb2.TextSpan(start=s.start, end=s.end) for s in hit.title_matches],
+        snippet_matches=[search_pb2.TextSpan(start=s.start, end=s.end) for s in hit.snippet_matches],
+        department=hit.department, category=hit.category, author_id=hit.author_id)
+
+
+def response_from(result: SearchResult) -> api.SearchResponse:
+    facets = [search_pb2.Facet(field=FACET_TO_PROTO[field],
+                               values=[search_pb2.FacetValue(value=c.value, count=c.count) for c in counts])
+              for field, counts in result.facets.items()]
+    return api.SearchResponse(hits=[hit_message(h) for h in result.hits], total=result.total, facets=facets,
+                              next_cursor=result.next_cursor)
 
 
 class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
@@ -38,6 +87,9 @@ class SearchServicer(search_service_pb2_grpc.SearchServiceServicer):
         self.index = index
 
     def Search(self, request, context):
-        result = handlers.search(request.query, kinds=_kinds(request.kinds), page_size=request.page_size,
-                                 caller=current_caller(), index=self.index)
-        return api.SearchResponse(hits=[hit_message(h) for h in result.hits], total=result.total)
+        result = handlers.search(query_from(request), caller=current_caller(), index=self.index)
+        return response_from(result)
+
+    def Suggest(self, request, context):
+        query = suggest_query(request.prefix, None, request.limit, _enums(request.kinds, KIND_FROM_PROTO, "kinds"))
+        return api.SuggestResponse(titles=handlers.suggest(query, caller=current_caller(), index=self.index))

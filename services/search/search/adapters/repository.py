@@ -1,25 +1,73 @@
 """SQL repository and unit of work of the search service."""
 from __future__ import annotations
 
+import json
+from datetime import datetime, timezone
+from typing import Iterator
+
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from hubkit.uow import SqlUnitOfWork
 from search.adapters.tables import items
-from search.domain.model import IndexedItem
+from search.domain.model import IndexedItem, ItemKind
 from search.ports import ItemRepository, SearchUnitOfWork
+
+
+def _row_values(item: IndexedItem) -> dict:
+    return dict(kind=item.kind.value, item_id=item.item_id, title=item.title, body=item.body,
+                visible_to=" ".join(item.visible_to), published_at=item.published_at,
+                department=item.department, category=item.category, author_id=item.author_id,
+                tags=json.dumps(list(item.tags), ensure_ascii=False),
+                group_ids=json.dumps(list(item.group_ids), ensure_ascii=False))
+
+
+def _item(row) -> IndexedItem:
+    published_at = row.published_at
+    if published_at.tzinfo is None:  # SQLite returns naive UTC
+        published_at = published_at.replace(tzinfo=timezone.utc)
+    return IndexedItem(
+        kind=ItemKind(row.kind), item_id=row.item_id, title=row.title, body=row.body,
+        visible_to=tuple(row.visible_to.split()), published_at=published_at,
+        department=row.department, category=row.category, author_id=row.author_id,
+        tags=tuple(json.loads(row.tags)), group_ids=tuple(json.loads(row.group_ids)))
 
 
 class SqlItemRepository(ItemRepository):
     def __init__(self, connection: Connection):
         self.connection = connection
 
-    def save(self, item: IndexedItem) -> None:
-        values = dict(kind=item.kind.value, item_id=item.item_id, title=item.title, body=item.body,
-                      visible_to=" ".join(item.visible_to), published_at=item.published_at)
+    def save(self, item: IndexedItem, *, version: int = 1) -> None:
+        values = dict(_row_values(item), version=version, withdrawn_at=None)
         updated = self.connection.execute(items.update().where(items.c.key == item.key).values(**values))
         if updated.rowcount == 0:
             self.connection.execute(items.insert().values(key=item.key, **values))
+
+    def get(self, key: str) -> IndexedItem | None:
+        row = self.connection.execute(
+            sa.select(items).where(items.c.key == key, items.c.withdrawn_at.is_(None))).first()
+        return _item(row) if row else None
+
+    def version(self, key: str) -> int | None:
+        return self.connection.execute(sa.select(items.c.version).where(items.c.key == key)).scalar()
+
+    def withdraw(self, kind: ItemKind, item_id: str) -> None:
+        key = f"{kind.value}:{item_id}"
+        now = datetime.now(timezone.utc)
+        updated = self.connection.execute(items.update().where(items.c.key == key).values(withdrawn_at=now, body=""))
+        if updated.rowcount == 0:  # withdrawn before it arrived: a tombstone keeps it out
+            self.connection.execute(items.insert().values(
+                key=key, kind=kind.value, item_id=item_id, title="", body="", visible_to="", published_at=now,
+                withdrawn_at=now))
+
+    def is_withdrawn(self, key: str) -> bool:
+        return self.connection.execute(sa.select(items.c.withdrawn_at).where(items.c.key == key)).scalar() is not None
+
+    def all_live(self) -> Iterator[IndexedItem]:
+        rows = self.connection.execution_options(yield_per=1000).execute(
+            sa.select(items).where(items.c.withdrawn_at.is_(None)).order_by(items.c.key))
+        for row in rows:
+            yield _item(row)
 
 
 class SqlSearchUnitOfWork(SqlUnitOfWork, SearchUnitOfWork):

@@ -4,47 +4,64 @@ Text is analysed in Python (search.analysis) and stored as whitespace-
 separated terms, so the embedded engine and Elasticsearch see the same terms.
 One process writes (the search worker); API servers open the same directory
 read-only and reload before searching to see the latest commit.
+
+Pages follow the order (sort value desc, tie-breaker asc). tantivy orders by
+one value only, so the top rows are fetched and ties are ordered here with the
+tie-breaker fast field; a cursor of the date order also narrows the query to
+dates up to its own, so later pages cost no more than the first.
 """
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
+import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import tantivy
 
-from search.analysis import index_terms, normalise, query_terms
-from search.domain.model import Hit, IndexedItem, ItemKind, SearchQuery, SearchResult
+from search.adapters.hit_display import display_hit, facet_counts
+from search.analysis import (AnalysedQuery, analyse_query, compact, indexed_forms, run_terms,
+                             suggestion_term, title_of_suggestion, tokens)
+from search.domain.model import (Cursor, FacetField, IndexedItem, SearchQuery, SearchResult, SortOrder,
+                                 SuggestQuery, to_epoch_us)
 from search.ports import SearchIndex
 
-SNIPPET_CHARS = 80
-WRITER_HEAP_BYTES = 32_000_000  # tantivy needs >= 15 MB per writer thread
+WRITER_HEAP_BYTES = 64_000_000  # tantivy needs >= 15 MB per writer thread
+WRITER_THREADS = 1
+TITLE_BOOST = 2.0
+MAX_WINDOW = 10_000  # deepest relevance-ordered row a cursor may reach
+FACET_BUCKETS = 50
+RELOAD_SECONDS = 0.05
+TEXT_FIELDS = ("kind", "item_id", "title", "department", "category", "author_id")
 
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    builder.add_text_field("key", stored=True, tokenizer_name="raw")
-    builder.add_text_field("kind", stored=True, tokenizer_name="raw")
+    builder.add_text_field("key", stored=False, tokenizer_name="raw")
+    for name in ("kind", "department", "category"):  # filters and facets
+        builder.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
+    builder.add_text_field("group_ids", stored=False, fast=True, tokenizer_name="raw")
+    builder.add_text_field("author_id", stored=True, tokenizer_name="raw")
     builder.add_text_field("item_id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("visible_to", stored=False, tokenizer_name="raw")
     builder.add_text_field("title", stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("body", stored=True, tokenizer_name="raw", index_option="basic")
+    builder.add_bytes_field("body", stored=True, indexed=False)  # original text, display only
     builder.add_text_field("title_terms", stored=False, tokenizer_name="whitespace", index_option="position")
     builder.add_text_field("body_terms", stored=False, tokenizer_name="whitespace", index_option="position")
-    builder.add_text_field("visible_to", stored=False, tokenizer_name="whitespace")
+    builder.add_text_field("title_chars", stored=False, tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field("body_chars", stored=False, tokenizer_name="whitespace", index_option="freq")
+    builder.add_text_field("suggest", stored=False, tokenizer_name="raw")
     builder.add_integer_field("published_us", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("tie", stored=False, indexed=False, fast=True)
     return builder.build()
 
 
-def snippet(body: str, terms: list[str], width: int = SNIPPET_CHARS) -> str:
-    """A window of the body around the first matching term."""
-    normalised = normalise(body)
-    positions = [p for p in (normalised.find(t) for t in terms) if p >= 0]
-    start = max(0, min(positions) - width // 4) if positions else 0
-    # Normalising keeps positions when it does not change lengths (the usual
-    # case); otherwise show the normalised text rather than a wrong window.
-    source = body if len(normalised) == len(body) else normalised
-    text = source[start:start + width]
-    return ("…" if start else "") + text + ("…" if start + width < len(source) else "")
+@dataclass(frozen=True)
+class _Row:
+    value: float
+    tie: str
+    address: object
 
 
 class TantivyIndex(SearchIndex):
@@ -52,23 +69,27 @@ class TantivyIndex(SearchIndex):
         path.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
         self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
-        self._writer = self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1) if writable else None
+        self._writer = (self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=WRITER_THREADS)
+                        if writable else None)
         self._reload_lock = threading.Lock()
+        self._reloaded_at = 0.0
+
+    # --- writing ---------------------------------------------------------
+    def _document(self, item: IndexedItem) -> tantivy.Document:
+        title_terms, title_chars = indexed_forms(item.title)
+        body_terms, body_chars = indexed_forms(item.body)
+        return tantivy.Document(
+            key=item.key, kind=item.kind.value, item_id=item.item_id, title=item.title,
+            body=item.body.encode(), department=item.department, category=item.category,
+            author_id=item.author_id, group_ids=list(item.group_ids), visible_to=list(item.visible_to),
+            title_terms=title_terms, body_terms=body_terms, title_chars=title_chars, body_chars=body_chars,
+            suggest=suggestion_term(item.title), published_us=item.published_us,
+            tie=int(item.tie_breaker, 16))
 
     def upsert(self, items: list[IndexedItem]) -> None:
         for item in items:
             self._writer.delete_documents_by_term("key", item.key)
-            self._writer.add_document(tantivy.Document(
-                key=item.key,
-                kind=item.kind.value,
-                item_id=item.item_id,
-                title=item.title,
-                body=item.body,
-                title_terms=" ".join(index_terms(item.title)),
-                body_terms=" ".join(index_terms(item.body)),
-                visible_to=" ".join(item.visible_to),
-                published_us=int(item.published_at.timestamp() * 1_000_000),
-            ))
+            self._writer.add_document(self._document(item))
 
     def delete(self, keys: list[str]) -> None:
         for key in keys:
@@ -76,41 +97,156 @@ class TantivyIndex(SearchIndex):
 
     def commit(self) -> None:
         self._writer.commit()
-        self.index.reload()
-
-    def _any_of(self, field: str, values) -> tantivy.Query:
-        return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Should, tantivy.Query.term_query(self.schema, field, v)) for v in values])
-
-    def search(self, query: SearchQuery) -> SearchResult:
-        terms = query_terms(query.text)
-        if not terms:
-            return SearchResult((), 0)
-        clauses = [
-            (tantivy.Occur.Must, tantivy.Query.boolean_query([
-                (tantivy.Occur.Should, tantivy.Query.boost_query(
-                    tantivy.Query.term_query(self.schema, "title_terms", term), 2.0)),
-                (tantivy.Occur.Should, tantivy.Query.term_query(self.schema, "body_terms", term)),
-            ]))
-            for term in terms
-        ]
-        if query.principals is not None:
-            clauses.append((tantivy.Occur.Must, self._any_of("visible_to", query.principals)))
-        if query.kinds:
-            clauses.append((tantivy.Occur.Must, self._any_of("kind", [k.value for k in query.kinds])))
         with self._reload_lock:
             self.index.reload()
-        searcher = self.index.searcher()
-        result = searcher.search(tantivy.Query.boolean_query(clauses), limit=query.page_size, count=True)
+            self._reloaded_at = time.monotonic()
+
+    def rebuild(self, items: Iterable[IndexedItem]) -> int:
+        # Searches see the old content until the one commit at the end.
+        self._writer.delete_all_documents()
+        count = 0
+        for item in items:
+            self._writer.add_document(self._document(item))
+            count += 1
+        self.commit()
+        return count
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.wait_merging_threads()
+            self._writer = None
+
+    # --- queries ---------------------------------------------------------
+    def _term(self, field: str, value: str) -> tantivy.Query:
+        return tantivy.Query.term_query(self.schema, field, value)
+
+    def _any_of(self, field: str, values) -> tantivy.Query:
+        return tantivy.Query.term_set_query(self.schema, field, list(values))
+
+    def _in_title_or_body(self, title_query: tantivy.Query, body_query: tantivy.Query) -> tantivy.Query:
+        return tantivy.Query.boolean_query([
+            (tantivy.Occur.Should, tantivy.Query.boost_query(title_query, TITLE_BOOST)),
+            (tantivy.Occur.Should, body_query)])
+
+    def _phrase(self, field: str, terms: list[str]) -> tantivy.Query:
+        return tantivy.Query.phrase_query(self.schema, field, terms)
+
+    def _text_clauses(self, analysed: AnalysedQuery) -> list[tantivy.Query]:
+        clauses = [self._in_title_or_body(self._term("title_terms", t), self._term("body_terms", t))
+                   for word in analysed.words for t in run_terms(word)]
+        clauses += [self._in_title_or_body(self._term("title_chars", c), self._term("body_chars", c))
+                    for c in analysed.chars]
+        for phrase in analysed.phrases:
+            terms = [t for run in tokens(phrase) for t in run_terms(run)]
+            clauses.append(self._in_title_or_body(self._phrase("title_terms", terms),
+                                                  self._phrase("body_terms", terms)))
+        return clauses
+
+    def _filter_clauses(self, principals, filters) -> list[tantivy.Query]:
+        clauses = []
+        if principals is not None:
+            clauses.append(self._any_of("visible_to", principals))
+        for field, values in (("kind", [k.value for k in filters.kinds]), ("department", filters.departments),
+                              ("group_ids", filters.group_ids), ("category", filters.categories),
+                              ("author_id", filters.author_ids)):
+            if values:
+                clauses.append(self._any_of(field, values))
+        if filters.published_from or filters.published_to:
+            clauses.append(tantivy.Query.range_query(
+                self.schema, "published_us", tantivy.FieldType.Integer,
+                to_epoch_us(filters.published_from) if filters.published_from else None,
+                to_epoch_us(filters.published_to) if filters.published_to else None,
+                include_upper=filters.published_to is None))
+        return clauses
+
+    @staticmethod
+    def _all(scored: list[tantivy.Query], filters: list[tantivy.Query]) -> tantivy.Query:
+        # Filters must match but add nothing to the score.
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, q) for q in scored]
+            + [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in filters])
+
+    def _searcher(self):
+        # Readers pick up the writer's commits at most RELOAD_SECONDS late.
+        with self._reload_lock:
+            now = time.monotonic()
+            if now - self._reloaded_at >= RELOAD_SECONDS:
+                self.index.reload()
+                self._reloaded_at = now
+        return self.index.searcher()
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        analysed = analyse_query(query.text)
+        if analysed.is_empty:
+            return SearchResult((), 0)
+        searcher = self._searcher()
+        text_clauses = self._text_clauses(analysed)
+        filter_clauses = self._filter_clauses(query.principals, query.filters)
+        matching = self._all(text_clauses, filter_clauses)
+        rows, has_more, total = self._page(searcher, query, text_clauses, filter_clauses)
+        if total is None:  # the page was fetched from a narrowed query
+            total = searcher.search(matching, limit=1, count=True).count
+        needles = analysed.needles()
         hits = []
-        for score, address in result.hits:
-            doc = searcher.doc(address)
-            hits.append(Hit(
-                kind=ItemKind(doc["kind"][0]),
-                item_id=doc["item_id"][0],
-                title=doc["title"][0],
-                snippet=snippet(doc["body"][0], terms),
-                score=float(score),
-                published_at=datetime.fromtimestamp(doc["published_us"][0] / 1_000_000, tz=timezone.utc),
-            ))
-        return SearchResult(tuple(hits), int(result.count))
+        for row in rows:
+            doc = searcher.doc(row.address)
+            fields = {name: (doc.get_first(name) or "") for name in TEXT_FIELDS}
+            fields["body"] = bytes(doc.get_first("body") or b"").decode()
+            fields["published_us"] = doc.get_first("published_us")
+            score = row.value if query.sort is SortOrder.RELEVANCE else 0.0
+            hits.append(display_hit(fields, score, needles))
+        next_cursor = ""
+        if has_more and rows:
+            position = (query.after.position if query.after else 0) + len(rows)
+            next_cursor = Cursor(query.sort, rows[-1].value, rows[-1].tie, position, query.fingerprint).encode()
+        return SearchResult(tuple(hits), int(total), self._facets(searcher, matching, query.facets), next_cursor)
+
+    def _facets(self, searcher, matching, facets: tuple[FacetField, ...]):
+        if not facets:
+            return {}
+        spec = {facet.value: {"terms": {"field": facet.value, "size": FACET_BUCKETS}} for facet in facets}
+        result = searcher.aggregate(matching, spec)
+        return {facet: facet_counts(result[facet.value]["buckets"]) for facet in facets}
+
+    def _page(self, searcher, query: SearchQuery, text_clauses, filter_clauses):
+        """The rows of this page in (value desc, tie asc) order, whether more
+        follow, and the number of matches (None if the query was narrowed)."""
+        after, size = query.after, query.page_size
+        narrowed = query.sort is SortOrder.NEWEST and after is not None
+        if query.sort is SortOrder.NEWEST:
+            if narrowed:
+                filter_clauses = filter_clauses + [tantivy.Query.range_query(
+                    self.schema, "published_us", tantivy.FieldType.Integer, None, int(after.value))]
+            order_field, limit = "published_us", 2 * size + 1
+        else:
+            order_field, limit = None, (after.position if after else 0) + 2 * size + 1
+        fetched_query = self._all(text_clauses, filter_clauses)
+        while True:
+            limit = min(limit, MAX_WINDOW)
+            result = searcher.search(fetched_query, limit=limit, count=True, order_by_field=order_field)
+            addresses = [address for _, address in result.hits]
+            ties = searcher.fast_field_values("tie", addresses) if addresses else []
+            rows = sorted((_Row(float(value), f"{tie:016x}", address)
+                           for (value, address), tie in zip(result.hits, ties)), key=lambda r: (-r.value, r.tie))
+            later = [r for r in rows if after is None or after.precedes(r.value, r.tie)]
+            exhausted = len(rows) < limit or limit >= MAX_WINDOW
+            if not exhausted:
+                # Every row valued above the last one fetched is here; rows
+                # tied with it may not all be.
+                lowest = rows[-1].value
+                later = [r for r in later if r.value > lowest]
+            if exhausted or len(later) > size:
+                return later[:size], len(later) > size, None if narrowed else result.count
+            limit *= 2
+
+    def suggest(self, query: SuggestQuery) -> tuple[str, ...]:
+        filters = [tantivy.Query.all_query()]
+        if query.principals is not None:
+            filters.append(self._any_of("visible_to", query.principals))
+        if query.kinds:
+            filters.append(self._any_of("kind", [k.value for k in query.kinds]))
+        allowed = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in filters])
+        terms = self._searcher().terms_with_prefix("suggest", compact(query.prefix), filter_query=allowed,
+                                                   limit=query.limit * 2)
+        titles = [title_of_suggestion(term) for term, count in terms if count > 0]
+        return tuple(dict.fromkeys(titles))[:query.limit]

@@ -1,5 +1,7 @@
 """Normalisation and terms are the same at index and query time."""
-from search.analysis import index_terms, normalise, query_terms
+from search.analysis import (analyse_query, compact, highlight_spans, index_chars, index_terms, normalise,
+                             normalise_with_offsets, snippet)
+from search.domain.model import marked
 
 
 def test_traditional_becomes_simplified():
@@ -19,14 +21,52 @@ def test_parentheses_that_are_not_glosses_stay():
     assert normalise("检修(2026)计划") == "检修(2026)计划"
 
 
-def test_cjk_runs_become_bigrams_and_unigrams_words_stay_whole():
-    assert index_terms("鋼鐵廠 safety 2026") == ["钢铁", "铁厂", "钢", "铁", "厂", "safety", "2026"]
+def test_cjk_runs_become_bigrams_a_lone_character_stays_words_stay_whole():
+    assert index_terms("鋼鐵廠 safety 2026 炉") == ["钢铁", "铁厂", "safety", "2026", "炉"]
+    assert index_terms("3號高爐") == ["3", "号高", "高炉"]
+    assert index_chars("鋼鐵 钢") == ["钢", "铁"]
 
 
-def test_query_in_either_script_gives_the_same_terms():
-    assert query_terms("安全閥") == query_terms("安全阀") == ["安全", "全阀"]
+def test_a_query_splits_into_words_characters_and_phrases():
+    query = analyse_query('安全閥 钢 "壓力 錶" “一号高炉”')
+    assert query.words == ("安全阀",) and query.chars == ("钢",)
+    assert query.phrases == ("压力 表", "一号高炉")
+    assert query.needles() == ["安全", "全阀", "钢", "压力", "表", "一号", "号高", "高炉"]
 
 
-def test_a_single_character_query_is_kept():
-    assert query_terms("钢") == ["钢"]
-    assert "钢" in index_terms("钢铁")
+def test_a_one_term_phrase_is_a_word_and_an_unclosed_quote_is_ignored():
+    assert analyse_query('"安全" 规程"').words == ("安全", "规程")
+    assert analyse_query("!!! ...").is_empty
+
+
+def test_offsets_map_normalised_characters_back_to_the_original():
+    text, origin = normalise_with_offsets("發(fā)展ＡＢ")
+    assert text == "发展ab" and origin == [0, 5, 6, 7]
+    assert normalise_with_offsets("锅炉房")[1] is None  # lengths unchanged: the same positions
+
+
+def test_matches_are_marked_in_the_original_script():
+    title = "鍋爐房安全閥(fá)檢查"
+    spans = highlight_spans(title, analyse_query("安全阀").needles())
+    assert marked(title, spans, "<", ">") == "鍋爐房<安全閥>(fá)檢查"
+
+
+def test_snippet_is_a_window_around_the_matches():
+    body = "前言。" * 40 + "各班组须检查压力表和安全阀。" + "附则。" * 40
+    text, spans = snippet(body, analyse_query("安全阀").needles(), 30)
+    assert text.startswith("…") and text.endswith("…") and len(text) == 32
+    assert [text[s.start:s.end] for s in spans] == ["安全阀"]
+
+
+def test_suggestions_compare_compact_normalised_text():
+    assert compact("鍋爐房 安全") == "锅炉房安全"
+
+
+def test_the_fast_width_folding_equals_nfkc_where_it_applies():
+    import unicodedata
+
+    from search.analysis import fold_width
+    sample = "".join(chr(c) for c in [*range(0x20, 0x7F), 0x3000, 0x3001, 0x3002, *range(0xFF01, 0xFF5F),
+                                      *range(0x4E00, 0x9FFF, 7)])
+    assert fold_width(sample) == unicodedata.normalize("NFKC", sample)
+    assert fold_width("ｶﾀｶﾅ①") == "カタカナ1"  # other forms still go through NFKC

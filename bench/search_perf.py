@@ -1,0 +1,224 @@
+"""Embedded search engine at scale: generated Chinese documents of about 1 KB.
+
+1. bulk indexing (what `hub search rebuild` does) in this process: docs/s;
+2. the search API (`hub api search`) in its own process, queried over gRPC
+   from this process: latency p50/p99 of one caller, then throughput with
+   several callers against it and against a bare grpcio servicer (another
+   process) that answers the same response bytes, in the same run;
+3. the search process's resident memory.
+
+    python bench/search_perf.py [--docs 100000] [--seconds 8]
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent import futures
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from benchlib import free_ports, percentile, verdict  # noqa: E402
+
+TARGET_DOCS_PER_S = 2000
+TARGET_P50_MS = 10.0
+TARGET_P99_MS = 50.0
+TARGET_THROUGHPUT_SHARE = 0.30
+TARGET_RSS_MB = 600
+SEARCH_METHOD = "/hub.search.v1.SearchService/Search"
+# Common characters the generated words are made of.
+CHARS = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定"
+         "行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由"
+         "其些然前外天政四日那社义事平形相全表间样与关各重新线内数正心反明看原又么利比或但质气第向道命此变条只没结解问"
+         "意建月公无系军很情者最立代想已通并提直题党程展五果料象员革位入常文总次品式活设及管特件长求老头基资边流路级少"
+         "图山统接知较将组见计别手角期根论运农指几九区强放决西被干做必战先回则任取据处队南给色光门即保治北造百规热领七"
+         "海口东导器压志世金增争济阶油思术极交受联什认六共权收证改清己美再采转更单风切打白教速花带安场身车例真务具万每"
+         "目至达走积示议声报斗完类八离华名确才科张信马节话米整空元况今集温传土许步群广石记需段研界拉林律叫且究观越织装"
+         "影算低持音众书布复容儿须际商非验连断深难近矿千周委素技备半办青省列习响约支般史感劳便团往酸历市克何除消构府称"
+         "太准精值号率族维划选标写存候毛亲快效斯院查江型眼王按格养易置派层片始却专状育厂京识适属圆包火住调满县局照参红"
+         "细引听该铁价严龙飞")
+DEPARTMENTS = ["炼铁厂", "炼钢厂", "轧钢厂", "热力厂", "动力厂", "安全科", "设备科", "机务段", "供电段", "调度所"]
+
+
+class Corpus:
+    """Documents made of Zipf-distributed pseudo-words, fast to generate."""
+
+    def __init__(self, seed: int = 2026, words: int = 6000):
+        self.rng = random.Random(seed)
+        self.vocab = list(dict.fromkeys("".join(self.rng.choices(CHARS, k=self.rng.choice((2, 2, 3))))
+                                        for _ in range(words)))
+        self.cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(len(self.vocab))))
+
+    def words(self, count: int) -> list[str]:
+        return self.rng.choices(self.vocab, cum_weights=self.cumulative, k=count)
+
+    def items(self, count: int):
+        from search.domain.model import IndexedItem, ItemKind
+        start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+        for number in range(count):
+            body = "。".join("，".join(self.words(13)) for _ in range(10)) + "。"  # about 1 KB in UTF-8
+            group = f"g-{number % 200}"
+            yield IndexedItem(ItemKind.DOCUMENT, f"d-{number}", "".join(self.words(4)) + "管理规定", body,
+                              ("everyone", f"group:{group}") if number % 3 else (f"group:{group}",),
+                              start + timedelta(minutes=number), department=DEPARTMENTS[number % len(DEPARTMENTS)],
+                              group_ids=(group,))
+
+    def queries(self, count: int) -> list[str]:
+        # Words of middle frequency, one or two per query, as people type them.
+        middle = self.vocab[20:1500]
+        return [" ".join(self.rng.sample(middle, self.rng.choice((1, 2, 2)))) for _ in range(count)]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def wait_serving(address: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
+    from hubkit.clients import health
+    deadline = time.monotonic() + timeout
+    while health(address, 1.0) != "SERVING":
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"server on {address} did not start (exit {process.poll()})")
+        time.sleep(0.1)
+
+
+def serve_bare(port: int, response_file: str, workers: int) -> None:
+    """A bare grpcio server whose Search answers fixed bytes (no auth, no work)."""
+    import grpc
+    response = Path(response_file).read_bytes()
+    handler = grpc.method_handlers_generic_handler("hub.search.v1.SearchService", {
+        "Search": grpc.unary_unary_rpc_method_handler(lambda request, context: response,
+                                                      request_deserializer=None, response_serializer=None)})
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers))
+    server.add_generic_rpc_handlers((handler,))
+    server.add_insecure_port(f"127.0.0.1:{port}")
+    server.start()
+    server.wait_for_termination()
+
+
+def throughput(address: str, requests: list[bytes], metadata, seconds: float, callers: int) -> float:
+    """Calls per second of ``callers`` threads, each calling in a loop."""
+    import grpc
+    stop = time.monotonic() + seconds
+    counts = [0] * callers
+
+    def run(slot: int) -> None:
+        with grpc.insecure_channel(address) as channel:
+            call = channel.unary_unary(SEARCH_METHOD)
+            for request in itertools.cycle(requests):
+                if time.monotonic() > stop:
+                    return
+                call(request, metadata=metadata, timeout=10)
+                counts[slot] += 1
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(counts) / (time.monotonic() - started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--docs", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=1500, help="latency samples")
+    parser.add_argument("--seconds", type=float, default=8.0, help="duration of each throughput run")
+    parser.add_argument("--callers", type=int, default=4)
+    parser.add_argument("--bare-server", nargs=2, metavar=("PORT", "RESPONSE_FILE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    workers = int(os.environ.get("HUB_GRPC_WORKERS", "8"))
+    if args.bare_server:
+        serve_bare(int(args.bare_server[0]), args.bare_server[1], workers)
+        return 0
+
+    import grpc
+
+    from hub.search.v1 import search_service_pb2 as api
+    from hubkit.auth import Caller, bearer_metadata, issue_token
+    from search.adapters.tantivy_index import TantivyIndex
+
+    corpus = Corpus()
+    with tempfile.TemporaryDirectory(prefix="search-perf-") as data_dir:
+        index_dir = Path(data_dir) / "search-index"
+        started = time.perf_counter()
+        items = list(corpus.items(args.docs))
+        generated = time.perf_counter() - started
+        writer = TantivyIndex(index_dir, writable=True)
+        started = time.perf_counter()
+        writer.rebuild(items)
+        elapsed = time.perf_counter() - started
+        writer.close()
+        del items
+        rate = args.docs / elapsed
+        print(f"corpus: {args.docs} docs of ~1 KB generated in {generated:.1f} s")
+        print(f"bulk indexing {rate:8.0f} docs/s ({elapsed:.1f} s)  target >= {TARGET_DOCS_PER_S}/s: "
+              f"{verdict(rate, TARGET_DOCS_PER_S, higher_is_better=True)}")
+
+        secret = "bench-secret-" + "x" * 20
+        api_port, bare_port = free_ports(2)
+        env = dict(os.environ, HUB_DATA_DIR=data_dir, HUB_JWT_SECRET=secret, SEARCH_INDEX_DIR=str(index_dir),
+                   SEARCH_GRPC_ADDR=f"127.0.0.1:{api_port}", SEARCH_BACKEND="tantivy", HUB_LOG_LEVEL="WARNING")
+        api_server = subprocess.Popen([sys.executable, "-m", "hubkit.cli", "api", "search"], env=env,
+                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        bare = None
+        try:
+            wait_serving(f"127.0.0.1:{api_port}", api_server)
+            metadata = bearer_metadata(issue_token(secret, Caller("u-bench", groups=("g-7", "g-42"))))
+            requests = [api.SearchRequest(query=q, page_size=10).SerializeToString()
+                        for q in corpus.queries(args.queries)]
+            with grpc.insecure_channel(f"127.0.0.1:{api_port}") as channel:
+                call = channel.unary_unary(SEARCH_METHOD)
+                for request in requests[:50]:  # warm up
+                    call(request, metadata=metadata, timeout=10)
+                latencies, hits = [], []
+                for request in requests:
+                    begun = time.perf_counter()
+                    reply = call(request, metadata=metadata, timeout=10)
+                    latencies.append(1000 * (time.perf_counter() - begun))
+                    hits.append(api.SearchResponse.FromString(reply).total)
+                typical = call(requests[0], metadata=metadata, timeout=10)
+            p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+            print(f"queries: {len(requests)}, median matches {percentile(hits, 50):.0f}, "
+                  f"typical response {len(typical)} bytes")
+            print(f"query p50 {p50:6.1f} ms  target <= {TARGET_P50_MS:.0f} ms: {verdict(p50, TARGET_P50_MS)}")
+            print(f"query p99 {p99:6.1f} ms  target <= {TARGET_P99_MS:.0f} ms: {verdict(p99, TARGET_P99_MS)}")
+
+            response_file = Path(data_dir) / "response.bin"
+            response_file.write_bytes(typical)
+            bare = subprocess.Popen([sys.executable, __file__, "--bare-server", str(bare_port), str(response_file)],
+                                    env=env)
+            with grpc.insecure_channel(f"127.0.0.1:{bare_port}") as channel:  # it has no health service
+                grpc.channel_ready_future(channel).result(timeout=30)
+            search_rate = throughput(f"127.0.0.1:{api_port}", requests, metadata, args.seconds, args.callers)
+            bare_rate = throughput(f"127.0.0.1:{bare_port}", requests, metadata, args.seconds, args.callers)
+            share = search_rate / bare_rate
+            print(f"throughput: search {search_rate:.0f}/s, bare grpcio servicer {bare_rate:.0f}/s "
+                  f"({args.callers} callers)")
+            print(f"search throughput {100 * share:5.1f} % of bare  target >= {100 * TARGET_THROUGHPUT_SHARE:.0f} %: "
+                  f"{verdict(share, TARGET_THROUGHPUT_SHARE, higher_is_better=True)}")
+            memory = rss_mb(api_server.pid)
+            print(f"search process RSS {memory:6.0f} MB  target <= {TARGET_RSS_MB} MB: {verdict(memory, TARGET_RSS_MB)}")
+        finally:
+            for process in (api_server, bare):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

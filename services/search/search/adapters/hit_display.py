@@ -1,0 +1,36 @@
+"""What both engines return for a hit: the original text, with the matches marked.
+
+The engines match on normalised text; the title and the snippet shown are
+the original, with spans mapped back from the normalised matches.
+"""
+from __future__ import annotations
+
+from search.analysis import highlight_spans, snippet
+from search.domain.model import FacetCount, Hit, ItemKind, from_epoch_us
+
+SNIPPET_CHARS = 80
+
+
+def display_hit(fields: dict, score: float, needles: list[str]) -> Hit:
+    """``fields``: kind, item_id, title, body, published_us, department,
+    category, author_id as stored by the engine."""
+    text, spans = snippet(fields["body"], needles, SNIPPET_CHARS) if fields["body"] else ("", ())
+    return Hit(
+        kind=ItemKind(fields["kind"]),
+        item_id=fields["item_id"],
+        title=fields["title"],
+        snippet=text,
+        score=float(score),
+        published_at=from_epoch_us(int(fields["published_us"])),
+        title_matches=highlight_spans(fields["title"], needles),
+        snippet_matches=spans,
+        department=fields.get("department", ""),
+        category=fields.get("category", ""),
+        author_id=fields.get("author_id", ""),
+    )
+
+
+def facet_counts(buckets: list[dict]) -> tuple[FacetCount, ...]:
+    """Facet values by count (then value); items without a value are not a bucket."""
+    counts = [FacetCount(str(b["key"]), int(b["doc_count"])) for b in buckets if b["key"] != "" and b["doc_count"]]
+    return tuple(sorted(counts, key=lambda c: (-c.count, c.value)))

@@ -1,0 +1,189 @@
+"""One contract for every SearchIndex backend (see conftest.py for which)."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from search.domain.model import (FacetCount, FacetField, IndexedItem, ItemKind, SortOrder, marked, search_filters,
+                                 search_query, suggest_query)
+
+DAY = timedelta(days=1)
+T0 = datetime(2026, 10, 5, 8, 30, tzinfo=timezone.utc)
+
+BOILER = IndexedItem(ItemKind.NOTICE, "n-boiler", "鍋爐房安全檢查通知",
+                     "請各班組於週五前檢查壓力錶和安全閥，發現問題立即上報。", ("group:g-heat", "user:u-li"), T0,
+                     department="热力厂", category="safety_alert", author_id="u-li", group_ids=("g-heat",))
+RULES = IndexedItem(ItemKind.DOCUMENT, "d-rules", "安全生产管理规定",
+                    "全体职工应当遵守安全操作规程，定期检查安全阀，严禁违章作业。", ("everyone",), T0 + DAY,
+                    department="安全科", category="rule", author_id="u-wang")
+FURNACE = IndexedItem(ItemKind.NOTICE, "n-furnace", "高炉停炉检修安排",
+                      "炼铁厂二号高炉周三停炉检修，检修期间注意煤气安全。", ("group:g-iron",), T0 + 2 * DAY,
+                      department="炼铁厂", category="meeting", author_id="u-zhao", group_ids=("g-iron",))
+CRANE = IndexedItem(ItemKind.DOCUMENT, "d-crane", "ＧＢ／Ｔ　６０６７ 起重机械安全规程",
+                    "起重机械司机须持证上岗，吊装作业前检查钢丝绳与制动器。", ("dept:设备科",), T0 + 3 * DAY,
+                    department="设备科", category="rule", author_id="u-qian")
+GLOSSED = IndexedItem(ItemKind.DOCUMENT, "d-gloss", "新技術應(yīng)用經驗",
+                      "推廣節能發(fā)展經驗，鼓勵班組應(yīng)用新工藝。", ("everyone",), T0 + 4 * DAY,
+                      department="技术科", category="experience", author_id="u-sun")
+REPORT = IndexedItem(ItemKind.REPORT, "r-energy", "2026年第三季度能耗报告",
+                     "热力厂蒸汽消耗同比下降百分之六，锅炉房节能改造见效。", ("dept:财务科",), T0 + 5 * DAY,
+                     category="energy", tags=("2026Q3",))
+CORPUS = [BOILER, RULES, FURNACE, CRANE, GLOSSED, REPORT]
+
+HEAT_MEMBER = ("everyone", "user:u-ma", "group:g-heat")
+IRON_MEMBER = ("everyone", "user:u-zhu", "group:g-iron", "dept:设备科")
+
+
+@pytest.fixture
+def index(backend):
+    writer, reader = backend
+    writer.upsert(CORPUS)
+    writer.commit()
+    return reader
+
+
+def ids(result):
+    return sorted(h.item_id for h in result.hits)
+
+
+def find(index, text, principals=None, **options):
+    filters = options.pop("filters", None) or search_filters()
+    return index.search(search_query(text, principals, filters, options.pop("page_size", 20), **options))
+
+
+def test_a_query_in_either_script_finds_text_in_the_other(index):
+    simplified = find(index, "压力表 安全阀", HEAT_MEMBER)
+    traditional = find(index, "節能 經驗")
+    assert ids(simplified) == ["n-boiler"] and simplified.hits[0].title == "鍋爐房安全檢查通知"
+    assert ids(traditional) == ["d-gloss"]
+
+
+def test_all_words_must_match(index):
+    assert ids(find(index, "安全阀 检查")) == ["d-rules", "n-boiler"]
+    assert ids(find(index, "安全阀 高炉")) == []
+
+
+def test_quoted_phrases_must_appear_as_written(index):
+    assert ids(find(index, '"压力表和安全阀"')) == ["n-boiler"]
+    assert ids(find(index, '“安全阀和压力表”')) == []
+    assert ids(find(index, '"定期检查" 违章')) == ["d-rules"]
+
+
+def test_a_single_character_finds_longer_words(index):
+    assert ids(find(index, "炉")) == ["n-boiler", "n-furnace", "r-energy"]
+
+
+def test_pinyin_glosses_and_full_width_text_are_folded(index):
+    assert ids(find(index, "应用 发展")) == ["d-gloss"]
+    assert ids(find(index, "gb/t 6067")) == ["d-crane"]
+    assert ids(find(index, "ＧＢ 起重机械")) == ["d-crane"]
+
+
+@pytest.mark.parametrize("filters, expected", [
+    (dict(kinds=(ItemKind.DOCUMENT,)), ["d-crane", "d-rules"]),
+    (dict(departments=("热力厂", "炼铁厂")), ["n-boiler", "n-furnace"]),
+    (dict(group_ids=("g-iron",)), ["n-furnace"]),
+    (dict(categories=("rule",)), ["d-crane", "d-rules"]),
+    (dict(author_ids=("u-li",)), ["n-boiler"]),
+    (dict(published_from=T0 + DAY, published_to=T0 + 3 * DAY), ["d-rules", "n-furnace"]),
+    (dict(kinds=(ItemKind.NOTICE,), categories=("rule",)), []),
+])
+def test_every_filter(index, filters, expected):
+    assert ids(find(index, "安全", filters=search_filters(**filters))) == expected
+
+
+def test_facets_count_what_matches(index):
+    result = find(index, "安全", facets=(FacetField.KIND, FacetField.DEPARTMENT, FacetField.CATEGORY,
+                                         FacetField.GROUP))
+    assert result.total == 4
+    assert result.facets[FacetField.KIND] == (FacetCount("document", 2), FacetCount("notice", 2))
+    assert result.facets[FacetField.CATEGORY] == (FacetCount("rule", 2), FacetCount("meeting", 1),
+                                                  FacetCount("safety_alert", 1))
+    assert {c.value for c in result.facets[FacetField.DEPARTMENT]} == {"热力厂", "安全科", "炼铁厂", "设备科"}
+    assert set(result.facets[FacetField.GROUP]) == {FacetCount("g-heat", 1), FacetCount("g-iron", 1)}
+
+
+def test_matches_are_marked_in_the_original_text(index):
+    hit = find(index, "锅炉房 安全阀", HEAT_MEMBER).hits[0]
+    assert marked(hit.title, hit.title_matches, "[", "]") == "[鍋爐房][安全]檢查通知"
+    assert "[安全閥]" in marked(hit.snippet, hit.snippet_matches, "[", "]")
+    glossed = find(index, "应用").hits[0]
+    assert marked(glossed.title, glossed.title_matches, "[", "]") == "新技術[應(yīng)用]經驗"
+
+
+def test_sort_by_relevance_or_newest(index):
+    by_relevance = find(index, "检修")
+    assert by_relevance.hits[0].item_id == "n-furnace" and by_relevance.hits[0].score > 0
+    newest = find(index, "安全", sort=SortOrder.NEWEST)
+    assert [h.item_id for h in newest.hits] == ["d-crane", "n-furnace", "d-rules", "n-boiler"]
+    assert newest.hits[0].published_at == CRANE.published_at
+
+
+@pytest.mark.parametrize("sort", list(SortOrder))
+def test_cursor_pages_cover_everything_once(backend, sort):
+    writer, reader = backend
+    # Shared timestamps and equal texts make ties the cursor must order.
+    many = [IndexedItem(ItemKind.NOTICE, f"n-{i:02}", f"第{i}号防汛值班通知", "汛期值班人员按时到岗，值班记录当日上报。" * (1 + i % 3),
+                        ("group:g-flood",), T0 + (i % 4) * DAY, department="防汛办") for i in range(23)]
+    writer.upsert(many)
+    writer.commit()
+    seen, cursor, pages = [], "", 0
+    while True:
+        page = reader.search(search_query("值班", ("group:g-flood",), search_filters(), 5, sort=sort, cursor=cursor))
+        assert page.total == 23
+        seen += [h.item_id for h in page.hits]
+        pages += 1
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert pages == 5 and len(seen) == 23 and set(seen) == {i.item_id for i in many}
+    if sort is SortOrder.NEWEST:
+        dates = [next(i for i in many if i.item_id == s).published_at for s in seen]
+        assert dates == sorted(dates, reverse=True)
+
+
+def test_suggestions_complete_titles_in_either_script(index):
+    assert index.suggest(suggest_query("锅炉", HEAT_MEMBER)) == ("鍋爐房安全檢查通知",)
+    assert index.suggest(suggest_query("鍋爐房安", HEAT_MEMBER)) == ("鍋爐房安全檢查通知",)
+    assert index.suggest(suggest_query("安全生", None)) == ("安全生产管理规定",)
+    assert index.suggest(suggest_query("gb/t", IRON_MEMBER)) == ("ＧＢ／Ｔ　６０６７ 起重机械安全规程",)
+
+
+def test_callers_never_see_what_is_not_shared_with_them(index):
+    heat = find(index, "安全", HEAT_MEMBER, facets=(FacetField.DEPARTMENT, FacetField.KIND))
+    iron = find(index, "安全", IRON_MEMBER, facets=(FacetField.DEPARTMENT, FacetField.KIND))
+    assert ids(heat) == ["d-rules", "n-boiler"] and heat.total == 2
+    assert ids(iron) == ["d-crane", "d-rules", "n-furnace"] and iron.total == 3
+    assert {c.value for c in heat.facets[FacetField.DEPARTMENT]} == {"热力厂", "安全科"}
+    assert heat.facets[FacetField.KIND] == (FacetCount("document", 1), FacetCount("notice", 1))
+    # The energy report mentions the boiler house but is the finance department's.
+    assert ids(find(index, "锅炉房", HEAT_MEMBER)) == ["n-boiler"]
+    assert ids(find(index, "锅炉房", ("everyone", "dept:财务科"))) == ["r-energy"]
+    assert all("蒸汽" not in h.snippet for h in find(index, "锅炉", HEAT_MEMBER).hits)
+    assert index.suggest(suggest_query("锅炉", IRON_MEMBER)) == ()
+    assert index.suggest(suggest_query("高炉", HEAT_MEMBER)) == ()
+    assert index.suggest(suggest_query("2026", ("everyone", "dept:财务科"))) == ("2026年第三季度能耗报告",)
+    assert ids(find(index, "检查", ("user:u-li",))) == ["n-boiler"]
+
+
+def test_delete_removes_and_upsert_replaces(backend):
+    writer, reader = backend
+    writer.upsert(CORPUS)
+    writer.commit()
+    writer.delete([FURNACE.key, "notice:never-indexed"])
+    writer.upsert([IndexedItem(ItemKind.DOCUMENT, "d-rules", "安全生产管理规定（修订）", "新增有限空间作业审批要求。",
+                               ("everyone",), T0 + 6 * DAY, department="安全科")])
+    writer.commit()
+    assert ids(find(reader, "高炉")) == []
+    assert ids(find(reader, "有限空间")) == ["d-rules"]
+    assert ids(find(reader, "违章")) == []
+    assert find(reader, "管理规定").total == 1
+    assert reader.suggest(suggest_query("安全生产", None)) == ("安全生产管理规定（修订）",)
+
+
+def test_rebuild_replaces_the_whole_content(backend):
+    writer, reader = backend
+    writer.upsert(CORPUS)
+    writer.commit()
+    assert writer.rebuild(iter([FURNACE, REPORT])) == 2
+    assert ids(find(reader, "炉")) == ["n-furnace", "r-energy"]
+    assert ids(find(reader, "安全阀")) == []
