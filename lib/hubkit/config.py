@@ -42,6 +42,9 @@ _NOTICE_SETTINGS: tuple[Setting, ...] = (
     Setting("NOTICE_GRPC_ADDR", "127.0.0.1:50051", "Listen address of the notice gRPC API."),
     Setting("NOTICE_MAX_TITLE_CHARS", "200", "Longest notice title accepted."),
     Setting("NOTICE_MAX_BODY_CHARS", "20000", "Longest notice body accepted."),
+    Setting("NOTICE_REMINDER_SCHEDULE", "50,90", "When to remind recipients who have not acknowledged, in percent of the time from publication to the deadline."),
+    Setting("NOTICE_SWEEP_SECONDS", "30", "How often the notice worker publishes due scheduled notices, sends reminders and escalates overdue ones."),
+    Setting("NOTICE_SYNC_MAX_MEMBERS", "20000", "Most members one SyncMembers call may carry."),
 )
 
 _SEARCH_SETTINGS: tuple[Setting, ...] = (

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from functools import partial
 
-from hubkit.config import Config
+from hubkit.config import Config, ConfigError
 from hubkit.wiring import engine_for
 from notice.adapters.repository import SqlNoticeUnitOfWork
 from notice.domain.model import Limits
+from notice.domain.reminders import parse_schedule
 
 SERVICE = "notice"
 
@@ -20,14 +21,34 @@ def limits(config: Config) -> Limits:
                   max_body_chars=config.integer("NOTICE_MAX_BODY_CHARS"))
 
 
-def register_api(config: Config, server) -> list[str]:
-    """Add the notice servicer to a grpc server; returns its service names."""
-    from hub.notice.v1 import notice_service_pb2, notice_service_pb2_grpc
-    from notice.grpc_api import NoticeServicer
+def reminder_schedule(config: Config) -> tuple[int, ...]:
+    try:
+        return parse_schedule(config.raw("NOTICE_REMINDER_SCHEDULE"))
+    except ValueError as exc:
+        raise ConfigError(f"NOTICE_REMINDER_SCHEDULE={exc}") from None
 
-    notice_service_pb2_grpc.add_NoticeServiceServicer_to_server(
-        NoticeServicer(uow_factory(config), limits(config)), server)
-    return [notice_service_pb2.DESCRIPTOR.services_by_name["NoticeService"].full_name]
+
+def sweep_settings(config: Config) -> dict:
+    """What the worker's reminder sweep needs (a ``Built`` dependency)."""
+    return {"uow_factory": uow_factory(config), "schedule": reminder_schedule(config)}
+
+
+def register_api(config: Config, server) -> list[str]:
+    """Add the notice servicers to a grpc server; returns their service names."""
+    from hub.notice.v1 import (group_service_pb2, group_service_pb2_grpc, notice_service_pb2,
+                               notice_service_pb2_grpc, share_service_pb2, share_service_pb2_grpc)
+    from notice.grpc_api import NoticeServicer
+    from notice.grpc_groups import GroupServicer
+    from notice.grpc_shares import ShareServicer
+
+    uows = uow_factory(config)
+    notice_service_pb2_grpc.add_NoticeServiceServicer_to_server(NoticeServicer(uows, limits(config)), server)
+    group_service_pb2_grpc.add_GroupServiceServicer_to_server(
+        GroupServicer(uows, config.integer("NOTICE_SYNC_MAX_MEMBERS")), server)
+    share_service_pb2_grpc.add_ShareServiceServicer_to_server(ShareServicer(uows), server)
+    return [notice_service_pb2.DESCRIPTOR.services_by_name["NoticeService"].full_name,
+            group_service_pb2.DESCRIPTOR.services_by_name["GroupService"].full_name,
+            share_service_pb2.DESCRIPTOR.services_by_name["ShareService"].full_name]
 
 
 def worker_class():
