@@ -213,7 +213,7 @@ def decide_join_request(cmd: commands.DecideJoinRequest, *, caller: Caller, uow:
                 raise FailedPrecondition(f"{request.user_id!r} is a member already", field="request_id")
             uow.groups.add_members(request.group_id, [request.member(now)])
         record(uow, GROUP, request.group_id, "join_accepted" if cmd.accept else "join_rejected", caller, now,
-               request_id=request.request_id, user_id=request.user_id, kind=request.kind.value)
+               request_id=request.request_id, user_id=request.user_id, join_kind=request.kind.value)
         uow.commit()
     return request
 

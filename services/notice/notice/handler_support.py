@@ -51,10 +51,10 @@ def existing_group(uow: NoticeUnitOfWork, group_id: str, field: str = "group_id"
     return group
 
 
-def record(uow: NoticeUnitOfWork, kind: EntityKind, entity_id: str, action: str, actor: Caller, at: datetime,
-           **detail) -> None:
+def record(uow: NoticeUnitOfWork, entity_kind: EntityKind, entity_id: str, action: str, actor: Caller,
+           at: datetime, /, **detail) -> None:
     """An audit entry in the transaction of the change it describes."""
-    uow.audit.record(AuditEntry(kind, entity_id, action, actor.user_id, at, detail))
+    uow.audit.record(AuditEntry(entity_kind, entity_id, action, actor.user_id, at, detail))
 
 
 def publish_events(uow: NoticeUnitOfWork, entity) -> None:
