@@ -17,6 +17,8 @@ BENCH_DIR = Path(__file__).resolve().parent
 BENCHMARKS = [
     ("publish -> searchable (whole hub)", "publish_to_searchable.py", 150),
     ("PublishNotice throughput (in-process API server)", "publish_throughput.py", 120),
+    ("notice fan-out to a 10,000-member group (SQLite, PostgreSQL)", "notice_fanout.py", 150),
+    ("AcknowledgeNotice throughput (API server in its own process)", "ack_throughput.py", 150),
 ]
 
 

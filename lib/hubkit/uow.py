@@ -17,6 +17,8 @@ from hubkit.db import READ_ONLY, outbox, processed_events
 from hubkit.envelope import Envelope, to_json
 
 
+_OUTBOX_INSERT = outbox.insert()
+
 _writer_locks: dict[int, threading.Lock] = {}
 _writer_locks_guard = threading.Lock()
 
@@ -96,13 +98,15 @@ class SqlUnitOfWork(AbstractUnitOfWork):
             self.connection.rollback()
 
     def emit(self, envelope: Envelope) -> None:
-        self.connection.execute(outbox.insert().values(
-            event_id=envelope.event_id,
-            exchange=envelope.exchange,
-            routing_key=envelope.event_type,
-            body=to_json(envelope),
-            created_at=datetime.now(timezone.utc),
-        ))
+        # One prebuilt statement with parameters: building an INSERT per
+        # event costs more Python time than executing it.
+        self.connection.execute(_OUTBOX_INSERT, {
+            "event_id": envelope.event_id,
+            "exchange": envelope.exchange,
+            "routing_key": envelope.event_type,
+            "body": to_json(envelope),
+            "created_at": datetime.now(timezone.utc),
+        })
 
     def claim_event(self, consumer: str, event_id: str) -> bool:
         seen = self.connection.execute(

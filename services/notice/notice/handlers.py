@@ -148,7 +148,7 @@ def acknowledge_notice(cmd: commands.AcknowledgeNotice, *, caller: Caller, uow: 
                 return receipt.acknowledged_at, False
             _visible_notice(uow, caller, notice_id)  # NOT_FOUND unless the caller may see it
             raise PermissionDenied("only recipients acknowledge a notice", field="notice_id")
-        notice = uow.notices.get(notice_id)
+        notice = uow.notices.summary(notice_id)
         if notice.status is not Status.PUBLISHED:
             raise FailedPrecondition(f"the notice is {notice.status.value}", field="notice_id")
         uow.publish(ReceiptAcknowledged(notice_id, Person(caller.user_id, department), now, comment,

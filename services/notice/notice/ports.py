@@ -9,7 +9,7 @@ from notice.domain.audit import AuditEntry, EntityKind
 from notice.domain.events import Person
 from notice.domain.groups import Group, JoinRequest, Member, Role
 from notice.domain.kinds import Category, Priority
-from notice.domain.model import Notice, NoticeVersion
+from notice.domain.model import Notice, NoticeSummary, NoticeVersion
 from notice.domain.receipts import InboxPosition, Receipt
 from notice.domain.shares import Share
 
@@ -90,6 +90,10 @@ class NoticeRepository(abc.ABC):
 
     @abc.abstractmethod
     def get(self, notice_id: str) -> Notice | None: ...
+
+    @abc.abstractmethod
+    def summary(self, notice_id: str) -> NoticeSummary | None:
+        """Status, times and target groups only (cheaper than ``get``)."""
 
     @abc.abstractmethod
     def save(self, notice: Notice) -> None:

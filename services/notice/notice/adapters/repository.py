@@ -16,7 +16,7 @@ from notice.domain.audit import AuditEntry, EntityKind
 from notice.domain.events import Person
 from notice.domain.groups import Group, JoinKind, JoinRequest, JoinStatus, Member, PostingRule, Role
 from notice.domain.kinds import Category, Priority, ShareKind, Status
-from notice.domain.model import Notice, NoticeVersion
+from notice.domain.model import Notice, NoticeSummary, NoticeVersion
 from notice.domain.receipts import InboxPosition, Receipt
 from notice.domain.shares import Share
 from notice.ports import (AuditLog, GroupRepository, JoinRequestRepository, NoticeRepository, NoticeUnitOfWork,
@@ -228,6 +228,14 @@ class SqlNoticeRepository(NoticeRepository):
         found = self.many(self.connection.execute(sa.select(notices).where(notices.c.notice_id == notice_id)))
         return found[0] if found else None
 
+    def summary(self, notice_id: str) -> NoticeSummary | None:
+        rows = self.connection.execute(_SUMMARY, {"n": notice_id}).all()
+        if not rows:
+            return None
+        first = rows[0]
+        return NoticeSummary(notice_id, Status(first.status), _aware(first.published_at), _aware(first.ack_deadline),
+                             tuple(row.group_id for row in rows if row.group_id is not None))
+
     def save(self, notice: Notice) -> None:
         self.connection.execute(notices.update().where(notices.c.notice_id == notice.notice_id).values(
             title=notice.title, body=notice.body, category=notice.category.value, priority=notice.priority.value,
@@ -265,6 +273,22 @@ class SqlNoticeRepository(NoticeRepository):
 def _receipt(row) -> Receipt:
     return Receipt(row.notice_id, row.user_id, row.department, _aware(row.delivered_at), _aware(row.read_at),
                    _aware(row.acknowledged_at), row.ack_comment)
+
+
+# Statements of the hot acknowledgement path, built once: building a
+# statement costs more Python time than running it.
+_ACKNOWLEDGE = (
+    receipts.update()
+    .where(receipts.c.notice_id == sa.bindparam("n"), receipts.c.user_id == sa.bindparam("u"),
+           receipts.c.acknowledged_at.is_(None))
+    .values(acknowledged_at=sa.bindparam("ack_at"), ack_comment=sa.bindparam("comment"),
+            read_at=sa.func.coalesce(receipts.c.read_at, sa.bindparam("ack_at")))
+    .returning(receipts.c.department))
+_SUMMARY = (
+    sa.select(notices.c.status, notices.c.published_at, notices.c.ack_deadline, notice_targets.c.group_id)
+    .select_from(notices.outerjoin(notice_targets, notice_targets.c.notice_id == notices.c.notice_id))
+    .where(notices.c.notice_id == sa.bindparam("n")).order_by(notice_targets.c.position))
+_AUDIT_INSERT = audit_log.insert()
 
 
 class SqlReceiptRepository(ReceiptRepository):
@@ -307,11 +331,8 @@ class SqlReceiptRepository(ReceiptRepository):
     def acknowledge(self, notice_id: str, user_id: str, now: datetime, comment: str) -> str | None:
         # The acknowledgement path: one UPDATE that only a first
         # acknowledgement matches (an acknowledgement implies reading).
-        row = self.connection.execute(
-            receipts.update().where(receipts.c.notice_id == notice_id, receipts.c.user_id == user_id,
-                                    receipts.c.acknowledged_at.is_(None))
-            .values(acknowledged_at=now, ack_comment=comment, read_at=sa.func.coalesce(receipts.c.read_at, now))
-            .returning(receipts.c.department)).first()
+        row = self.connection.execute(_ACKNOWLEDGE, {"n": notice_id, "u": user_id, "ack_at": now,
+                                                     "comment": comment}).first()
         return None if row is None else row.department
 
     def of_notice(self, notice_id: str) -> list[Receipt]:
@@ -401,9 +422,9 @@ class SqlAuditLog(AuditLog):
         self.connection = connection
 
     def record(self, entry: AuditEntry) -> None:
-        self.connection.execute(audit_log.insert().values(
-            entity_kind=entry.entity_kind.value, entity_id=entry.entity_id, action=entry.action,
-            actor_id=entry.actor_id, at=entry.at, detail=json.dumps(entry.detail, ensure_ascii=False)))
+        self.connection.execute(_AUDIT_INSERT, {
+            "entity_kind": entry.entity_kind.value, "entity_id": entry.entity_id, "action": entry.action,
+            "actor_id": entry.actor_id, "at": entry.at, "detail": json.dumps(entry.detail, ensure_ascii=False)})
 
     def trail(self, entity_kind: EntityKind, entity_id: str, *, limit: int = 200) -> list[AuditEntry]:
         rows = self.connection.execute(

@@ -36,6 +36,16 @@ class NoticeVersion:
     changed_fields: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class NoticeSummary:
+    """What an acknowledgement needs to know of its notice."""
+    notice_id: str
+    status: Status
+    published_at: datetime
+    ack_deadline: datetime | None
+    group_ids: tuple[str, ...]
+
+
 @dataclass
 class Notice:
     notice_id: str
