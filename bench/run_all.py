@@ -21,6 +21,8 @@ BENCHMARKS = [
     ("report rendering (PDF with charts, XLSX)", "report_rendering.py", 120),
     ("search quality: recall@10 and nDCG@10 (tantivy, noida-db)", "search_quality.py", 120),
     ("search at 100,000 documents (tantivy, gRPC in a separate process)", "search_perf.py", 300),
+    ("notice fan-out to a 10,000-member group (SQLite, PostgreSQL)", "notice_fanout.py", 150),
+    ("AcknowledgeNotice throughput (API server in its own process)", "ack_throughput.py", 150),
 ]
 
 

@@ -45,6 +45,9 @@ _NOTICE_SETTINGS: tuple[Setting, ...] = (
     Setting("NOTICE_MAX_BODY_CHARS", "20000", "Longest notice body accepted."),
     Setting("NOTICE_REVIEW_TIMEZONE", "Asia/Shanghai", "IANA time zone whose ISO weeks (Monday 00:00 to Monday 00:00) the weekly review of inspection findings uses."),
     Setting("NOTICE_INCIDENT_DEFAULT_GROUP", "", "Group id that receives field incidents of a kind dispatch has not routed; empty: such reports are refused (FAILED_PRECONDITION naming kind)."),
+    Setting("NOTICE_REMINDER_SCHEDULE", "50,90", "When to remind recipients who have not acknowledged, in percent of the time from publication to the deadline."),
+    Setting("NOTICE_SWEEP_SECONDS", "30", "How often the notice worker publishes due scheduled notices, sends reminders and escalates overdue ones."),
+    Setting("NOTICE_SYNC_MAX_MEMBERS", "20000", "Most members one SyncMembers call may carry."),
 )
 
 _SEARCH_SETTINGS: tuple[Setting, ...] = (

@@ -7,6 +7,7 @@ from hubkit.config import Config, ConfigError
 from hubkit.wiring import engine_for
 from notice.adapters.repository import SqlNoticeUnitOfWork
 from notice.domain.model import Limits
+from notice.domain.reminders import parse_schedule
 
 SERVICE = "notice"
 
@@ -31,14 +32,34 @@ def review_time_zone(config: Config) -> str:
     return name
 
 
+def reminder_schedule(config: Config) -> tuple[int, ...]:
+    try:
+        return parse_schedule(config.raw("NOTICE_REMINDER_SCHEDULE"))
+    except ValueError as exc:
+        raise ConfigError(f"NOTICE_REMINDER_SCHEDULE={exc}") from None
+
+
+def sweep_settings(config: Config) -> dict:
+    """What the worker's reminder sweep needs (a ``Built`` dependency)."""
+    return {"uow_factory": uow_factory(config), "schedule": reminder_schedule(config)}
+
+
 def register_api(config: Config, server) -> list[str]:
     """Add the notice servicers to a grpc server; returns their service names."""
-    from hub.notice.v1 import notice_service_pb2, notice_service_pb2_grpc
+    from hub.notice.v1 import (group_service_pb2, group_service_pb2_grpc, notice_service_pb2,
+                               notice_service_pb2_grpc, share_service_pb2, share_service_pb2_grpc)
     from notice.grpc_api import NoticeServicer
+    from notice.grpc_groups import GroupServicer
+    from notice.grpc_shares import ShareServicer
 
-    notice_service_pb2_grpc.add_NoticeServiceServicer_to_server(
-        NoticeServicer(uow_factory(config), limits(config)), server)
+    uows = uow_factory(config)
+    notice_service_pb2_grpc.add_NoticeServiceServicer_to_server(NoticeServicer(uows, limits(config)), server)
+    group_service_pb2_grpc.add_GroupServiceServicer_to_server(
+        GroupServicer(uows, config.integer("NOTICE_SYNC_MAX_MEMBERS")), server)
+    share_service_pb2_grpc.add_ShareServiceServicer_to_server(ShareServicer(uows), server)
     return [notice_service_pb2.DESCRIPTOR.services_by_name["NoticeService"].full_name,
+            group_service_pb2.DESCRIPTOR.services_by_name["GroupService"].full_name,
+            share_service_pb2.DESCRIPTOR.services_by_name["ShareService"].full_name,
             *register_findings_api(config, server)]
 
 

@@ -12,9 +12,9 @@ from hubkit.auth import Caller
 from hubkit.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from notice.domain import incidents, model, paging
 from notice.domain.audit import AuditEntry, EntityKind
-from notice.domain.events import NoticePublished
+from notice.domain.kinds import Category, Priority
 from notice.domain.incidents import DISPATCH_ROLE, Incident, IncidentRoute, Reporter
-from notice.handlers import Clock, new_id, utc_now
+from notice.handlers import Clock, deliver, new_id, utc_now
 from notice.ports import NoticeUnitOfWork
 
 
@@ -46,19 +46,13 @@ def list_incident_routes(*, caller: Caller, uow: NoticeUnitOfWork) -> list[Incid
 
 
 def _urgent_notice_for(incident: Incident, report: incidents.ReportIncident, *, limits: model.Limits) -> model.Notice:
-    """The urgent notice an incident becomes, with its notice.published event.
-
-    The one place that knows how the notice model is built, so that priority
-    (urgent) and category (safety alert) can be set here once the notice
-    model carries them."""
+    """The urgent safety alert an incident becomes (delivered by the caller)."""
     title, body = incidents.urgent_notice_text(incident.kind, report, incident.reporter,
                                                max_title_chars=limits.max_title_chars,
                                                max_body_chars=limits.max_body_chars)
-    notice = model.Notice(incident.notice_id, (incident.group_id,), title, body, incident.reporter.user_id,
-                          incident.reported_at)
-    notice.events.append(NoticePublished(notice.notice_id, notice.group_ids, title, body, notice.author_id,
-                                         notice.published_at))
-    return notice
+    return model.Notice(incident.notice_id, (incident.group_id,), title, body, incident.reporter.user_id,
+                        incident.reported_at, category=Category.SAFETY_ALERT, priority=Priority.URGENT,
+                        updated_at=incident.reported_at, author_department=incident.reporter.department)
 
 
 def report_incident(cmd: incidents.ReportIncident, *, caller: Caller, uow: NoticeUnitOfWork, limits: model.Limits,
@@ -83,8 +77,9 @@ def report_incident(cmd: incidents.ReportIncident, *, caller: Caller, uow: Notic
                                              notice_id=new_id(), now=now)
         notice = _urgent_notice_for(incident, report, limits=limits)
         uow.notices.add(notice)
+        deliver(uow, notice, now)  # receipts for the group's members, notice.published
         uow.incidents.add(incident)
-        for event in notice.events + incident.events:
+        for event in incident.events:
             uow.publish(event)
         uow.audit.record(AuditEntry(EntityKind.INCIDENT, incident.incident_id, "reported", caller.user_id, now, {
             "kind": incident.kind, "group_id": group_id, "notice_id": notice.notice_id}))

@@ -2,26 +2,165 @@
 from __future__ import annotations
 
 import abc
+from datetime import datetime
 
 from hubkit.uow import AbstractUnitOfWork
 from notice.domain.audit import AuditEntry, EntityKind
-from notice.domain.model import Group, Notice
+from notice.domain.events import Person
+from notice.domain.groups import Group, JoinRequest, Member, Role
+from notice.domain.kinds import Category, Priority
+from notice.domain.model import Notice, NoticeSummary, NoticeVersion
+from notice.domain.receipts import InboxPosition, Receipt
+from notice.domain.shares import Share
 
 
 class GroupRepository(abc.ABC):
+    """Groups and their members."""
+
     @abc.abstractmethod
     def add(self, group: Group) -> None: ...
 
     @abc.abstractmethod
+    def get(self, group_id: str) -> Group | None: ...
+
+    @abc.abstractmethod
+    def get_many(self, group_ids: tuple[str, ...]) -> dict[str, Group]: ...
+
+    @abc.abstractmethod
+    def save(self, group: Group) -> None:
+        """Store name, archiving and posting rules."""
+
+    @abc.abstractmethod
     def existing_ids(self, group_ids: tuple[str, ...]) -> set[str]: ...
+
+    @abc.abstractmethod
+    def add_members(self, group_id: str, members: list[Member]) -> None:
+        """Insert new members (one statement for any number)."""
+
+    @abc.abstractmethod
+    def member(self, group_id: str, user_id: str) -> Member | None: ...
+
+    @abc.abstractmethod
+    def members(self, group_id: str) -> list[Member]: ...
+
+    @abc.abstractmethod
+    def roles_of(self, user_id: str, group_ids: tuple[str, ...]) -> dict[str, Role]:
+        """The user's role in each of these groups they belong to."""
+
+    @abc.abstractmethod
+    def departments_of(self, user_ids: tuple[str, ...]) -> dict[str, str]:
+        """Users that belong to some group, with their department."""
+
+    @abc.abstractmethod
+    def managers_of(self, group_ids: tuple[str, ...]) -> list[str]:
+        """Owners and admins of these groups, sorted."""
+
+    @abc.abstractmethod
+    def owner_count(self, group_id: str) -> int: ...
+
+    @abc.abstractmethod
+    def update_members(self, group_id: str, members: list[Member]) -> None:
+        """Store department and role of existing members."""
+
+    @abc.abstractmethod
+    def remove_members(self, group_id: str, user_ids: list[str]) -> None: ...
+
+
+class JoinRequestRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, request: JoinRequest) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, request_id: str) -> JoinRequest | None: ...
+
+    @abc.abstractmethod
+    def pending(self, group_id: str, user_id: str) -> JoinRequest | None: ...
+
+    @abc.abstractmethod
+    def save(self, request: JoinRequest) -> None: ...
+
+    @abc.abstractmethod
+    def of_group(self, group_id: str, *, pending_only: bool) -> list[JoinRequest]: ...
 
 
 class NoticeRepository(abc.ABC):
     @abc.abstractmethod
-    def add(self, notice: Notice) -> None: ...
+    def add(self, notice: Notice) -> None:
+        """The notice, its targets, named recipients and version 1."""
 
     @abc.abstractmethod
     def get(self, notice_id: str) -> Notice | None: ...
+
+    @abc.abstractmethod
+    def summary(self, notice_id: str) -> NoticeSummary | None:
+        """Status, times and target groups only (cheaper than ``get``)."""
+
+    @abc.abstractmethod
+    def save(self, notice: Notice) -> None:
+        """Store content, status, version and revocation."""
+
+    @abc.abstractmethod
+    def add_version(self, notice_id: str, version: NoticeVersion) -> None: ...
+
+    @abc.abstractmethod
+    def versions(self, notice_id: str) -> list[NoticeVersion]: ...
+
+    @abc.abstractmethod
+    def due_for_publication(self, now: datetime, limit: int) -> list[str]:
+        """Ids of scheduled notices whose time has come."""
+
+    @abc.abstractmethod
+    def awaiting_reminders(self, limit: int) -> list[Notice]:
+        """Published notices with an acknowledgement deadline not yet escalated."""
+
+
+class ReceiptRepository(abc.ABC):
+    @abc.abstractmethod
+    def deliver(self, notice: Notice, now: datetime) -> int:
+        """Create a receipt for every distinct recipient (members of the
+        target groups and named members, except the author); their number."""
+
+    @abc.abstractmethod
+    def get(self, notice_id: str, user_id: str) -> Receipt | None: ...
+
+    @abc.abstractmethod
+    def mark_read(self, notice_id: str, user_id: str, now: datetime) -> Receipt | None:
+        """The receipt if this was its first reading, else None."""
+
+    @abc.abstractmethod
+    def acknowledge(self, notice_id: str, user_id: str, now: datetime, comment: str) -> str | None:
+        """The recipient's department if this was the first acknowledgement, else None."""
+
+    @abc.abstractmethod
+    def of_notice(self, notice_id: str) -> list[Receipt]: ...
+
+    @abc.abstractmethod
+    def pending_acknowledgement(self, notice_id: str) -> list[Person]: ...
+
+    @abc.abstractmethod
+    def inbox(self, user_id: str, *, category: Category | None, priority: Priority | None,
+              after: InboxPosition | None, limit: int) -> list[tuple[Notice, Receipt]]: ...
+
+
+class ReminderLog(abc.ABC):
+    @abc.abstractmethod
+    def sent_stages(self, notice_id: str) -> set[str]: ...
+
+    @abc.abstractmethod
+    def record(self, notice_id: str, stage: str, now: datetime, pending_count: int) -> None:
+        """Unique per notice and stage: a second record fails the transaction."""
+
+
+class ShareRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, share: Share) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, share_id: str) -> Share | None: ...
+
+    @abc.abstractmethod
+    def of_group(self, group_id: str, limit: int) -> list[Share]:
+        """Top-level shares, newest first, each with its replies oldest first."""
 
 
 class AuditLog(abc.ABC):
@@ -36,7 +175,11 @@ class AuditLog(abc.ABC):
 
 class NoticeUnitOfWork(AbstractUnitOfWork):
     groups: GroupRepository
+    joins: JoinRequestRepository
     notices: NoticeRepository
+    receipts: ReceiptRepository
+    reminders: ReminderLog
+    shares: ShareRepository
     audit: AuditLog
     findings: FindingRepository
     incident_routes: IncidentRouteRepository

@@ -1,13 +1,35 @@
 """Domain events of the notice service -> versioned protobuf envelopes."""
 from __future__ import annotations
 
+from datetime import datetime
 from functools import singledispatch
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from hub.events.v1 import notice_events_pb2 as pb
+from hub.notice.v1 import notice_pb2
 from hubkit.envelope import Envelope, new_envelope
-from notice.domain import events
+from notice.domain import events, findings, incidents
+
+
+def _stamp(value: datetime | None) -> Timestamp | None:
+    if value is None:
+        return None
+    stamp = Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def _person(person: events.Person) -> pb.Person:
+    return pb.Person(user_id=person.user_id, department=person.department)
+
+
+def category_number(value: str) -> int:
+    return notice_pb2.NoticeCategory.Value(f"NOTICE_CATEGORY_{value.upper()}")
+
+
+def priority_number(value: str) -> int:
+    return notice_pb2.NoticePriority.Value(f"NOTICE_PRIORITY_{value.upper()}")
 
 
 @singledispatch
@@ -23,26 +45,88 @@ def _(event: events.GroupCreated, correlation_id: str = "") -> Envelope:
 
 
 @to_envelope.register
+def _(event: events.GroupRenamed, correlation_id: str = "") -> Envelope:
+    return new_envelope("group.renamed", pb.GroupRenamed(
+        group_id=event.group_id, name=event.name, renamed_by=event.renamed_by), correlation_id=correlation_id)
+
+
+@to_envelope.register
+def _(event: events.GroupArchived, correlation_id: str = "") -> Envelope:
+    return new_envelope("group.archived", pb.GroupArchived(group_id=event.group_id, archived_by=event.archived_by),
+                        correlation_id=correlation_id)
+
+
+@to_envelope.register
 def _(event: events.NoticePublished, correlation_id: str = "") -> Envelope:
-    published_at = Timestamp()
-    published_at.FromDatetime(event.published_at)
     return new_envelope("notice.published", pb.NoticePublished(
         notice_id=event.notice_id, group_ids=list(event.group_ids), title=event.title, body=event.body,
-        author_id=event.author_id, published_at=published_at),
+        author_id=event.author_id, published_at=_stamp(event.published_at),
+        category=category_number(event.category), priority=priority_number(event.priority),
+        recipient_user_ids=list(event.recipient_user_ids), requires_ack=event.requires_ack,
+        ack_deadline=_stamp(event.ack_deadline), attachment_document_ids=list(event.attachment_document_ids),
+        author_department=event.author_department, version=event.version, recipient_count=event.recipient_count,
+        pinned=event.pinned),
         correlation_id=correlation_id, occurred_at=event.published_at)
 
 
+@to_envelope.register
+def _(event: events.NoticeEdited, correlation_id: str = "") -> Envelope:
+    return new_envelope("notice.edited", pb.NoticeEdited(
+        notice_id=event.notice_id, version=event.version, title=event.title, body=event.body,
+        editor_id=event.editor_id, edited_at=_stamp(event.edited_at), changed_fields=list(event.changed_fields),
+        category=category_number(event.category), priority=priority_number(event.priority),
+        group_ids=list(event.group_ids), recipient_user_ids=list(event.recipient_user_ids)),
+        correlation_id=correlation_id, occurred_at=event.edited_at)
+
+
+@to_envelope.register
+def _(event: events.NoticeRevoked, correlation_id: str = "") -> Envelope:
+    return new_envelope("notice.revoked", pb.NoticeRevoked(
+        notice_id=event.notice_id, reason=event.reason, revoked_by=event.revoked_by,
+        revoked_at=_stamp(event.revoked_at)), correlation_id=correlation_id, occurred_at=event.revoked_at)
+
+
+@to_envelope.register
+def _(event: events.ReceiptRead, correlation_id: str = "") -> Envelope:
+    return new_envelope("receipt.read", pb.ReceiptRead(
+        notice_id=event.notice_id, recipient=_person(event.recipient), read_at=_stamp(event.read_at),
+        group_ids=list(event.group_ids)), correlation_id=correlation_id, occurred_at=event.read_at)
+
+
+@to_envelope.register
+def _(event: events.ReceiptAcknowledged, correlation_id: str = "") -> Envelope:
+    return new_envelope("receipt.acknowledged", pb.ReceiptAcknowledged(
+        notice_id=event.notice_id, recipient=_person(event.recipient), acknowledged_at=_stamp(event.acknowledged_at),
+        comment=event.comment, group_ids=list(event.group_ids), published_at=_stamp(event.published_at),
+        ack_deadline=_stamp(event.ack_deadline)), correlation_id=correlation_id, occurred_at=event.acknowledged_at)
+
+
+@to_envelope.register
+def _(event: events.ReminderDue, correlation_id: str = "") -> Envelope:
+    return new_envelope("notice.reminder_due", pb.ReminderDue(
+        notice_id=event.notice_id, title=event.title, ack_deadline=_stamp(event.ack_deadline),
+        pending=[_person(p) for p in event.pending], schedule_percent=event.schedule_percent),
+        correlation_id=correlation_id)
+
+
+@to_envelope.register
+def _(event: events.NoticeOverdue, correlation_id: str = "") -> Envelope:
+    return new_envelope("notice.overdue", pb.NoticeOverdue(
+        notice_id=event.notice_id, title=event.title, ack_deadline=_stamp(event.ack_deadline),
+        laggards=[_person(p) for p in event.laggards], escalate_to=list(event.escalate_to),
+        group_ids=list(event.group_ids)), correlation_id=correlation_id)
+
+
+@to_envelope.register
+def _(event: events.LearningSharePosted, correlation_id: str = "") -> Envelope:
+    return new_envelope("learning_share.posted", pb.LearningSharePosted(
+        share_id=event.share_id, group_id=event.group_id, title=event.title, body=event.body,
+        author_id=event.author_id, posted_at=_stamp(event.posted_at), reply_to=event.reply_to,
+        kind=notice_pb2.ShareKind.Value(f"SHARE_KIND_{event.kind.upper()}")),
+        correlation_id=correlation_id, occurred_at=event.posted_at)
+
+
 # --- inspection findings and field incidents ---------------------------------
-# (imported here, next to their use, to keep this section self-contained)
-from hub.notice.v1 import notice_pb2  # noqa: E402
-from notice.domain import findings, incidents  # noqa: E402
-
-
-def _stamp(value) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
-
 
 def severity_number(severity: findings.Severity) -> int:
     return notice_pb2.FindingSeverity.Value(f"FINDING_SEVERITY_{severity.name}")

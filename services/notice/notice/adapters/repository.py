@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timezone
+from datetime import datetime, timezone
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -11,21 +11,37 @@ from hubkit.uow import SqlUnitOfWork
 from notice.adapters.event_mapping import to_envelope
 from notice.adapters.finding_repository import SqlFindingRepository
 from notice.adapters.incident_repository import SqlIncidentRepository, SqlIncidentRouteRepository
-from notice.adapters.tables import audit_log, groups, notice_targets, notices
+from notice.adapters.tables import (audit_log, group_members, groups, join_requests, learning_shares,
+                                    notice_recipients, notice_targets, notice_versions, notices, receipts,
+                                    reminder_stages)
 from notice.domain.audit import AuditEntry, EntityKind
-from notice.domain.model import Group, Notice
-from notice.ports import AuditLog, GroupRepository, NoticeRepository, NoticeUnitOfWork
+from notice.domain.events import Person
+from notice.domain.groups import Group, JoinKind, JoinRequest, JoinStatus, Member, PostingRule, Role
+from notice.domain.kinds import Category, Priority, ShareKind, Status
+from notice.domain.model import Notice, NoticeSummary, NoticeVersion
+from notice.domain.receipts import InboxPosition, Receipt
+from notice.domain.shares import Share
+from notice.ports import (AuditLog, GroupRepository, JoinRequestRepository, NoticeRepository, NoticeUnitOfWork,
+                          ReceiptRepository, ReminderLog, ShareRepository)
 
 
 def _aware(value):
     # SQLite hands back naive datetimes; everything stored is UTC.
+    if value is None:
+        return None
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _chunks(values: list, size: int = 500):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 # Statements built once (see hubkit.uow): building one per call costs more
 # Python time than the database takes to run it.
 _INSERT_NOTICE = notices.insert()
 _INSERT_TARGET = notice_targets.insert()
+_INSERT_RECIPIENT = notice_recipients.insert()
 _SELECT_GROUP_IDS = sa.select(groups.c.group_id).where(groups.c.group_id.in_(sa.bindparam("ids", expanding=True)))
 
 
@@ -35,11 +51,147 @@ class SqlGroupRepository(GroupRepository):
 
     def add(self, group: Group) -> None:
         self.connection.execute(groups.insert().values(
-            group_id=group.group_id, name=group.name, department=group.department,
-            created_by=group.created_by, created_at=group.created_at))
+            group_id=group.group_id, name=group.name, department=group.department, created_by=group.created_by,
+            created_at=group.created_at, archived_at=group.archived_at,
+            notice_posting=group.notice_posting.value, share_posting=group.share_posting.value))
+
+    def _select(self):
+        member_count = (sa.select(sa.func.count()).where(group_members.c.group_id == groups.c.group_id)
+                        .scalar_subquery().label("member_count"))
+        return sa.select(groups, member_count)
+
+    @staticmethod
+    def _group(row) -> Group:
+        return Group(row.group_id, row.name, row.department, row.created_by, _aware(row.created_at),
+                     _aware(row.archived_at), PostingRule(row.notice_posting), PostingRule(row.share_posting),
+                     row.member_count)
+
+    def get(self, group_id: str) -> Group | None:
+        row = self.connection.execute(self._select().where(groups.c.group_id == group_id)).first()
+        return None if row is None else self._group(row)
+
+    def get_many(self, group_ids: tuple[str, ...]) -> dict[str, Group]:
+        rows = self.connection.execute(self._select().where(groups.c.group_id.in_(group_ids)))
+        return {row.group_id: self._group(row) for row in rows}
+
+    def save(self, group: Group) -> None:
+        self.connection.execute(groups.update().where(groups.c.group_id == group.group_id).values(
+            name=group.name, archived_at=group.archived_at, notice_posting=group.notice_posting.value,
+            share_posting=group.share_posting.value))
 
     def existing_ids(self, group_ids: tuple[str, ...]) -> set[str]:
         return set(self.connection.execute(_SELECT_GROUP_IDS, {"ids": list(group_ids)}).scalars())
+
+    def add_members(self, group_id: str, members: list[Member]) -> None:
+        if members:
+            self.connection.execute(group_members.insert(), [
+                {"group_id": group_id, "user_id": m.user_id, "department": m.department, "role": m.role.value,
+                 "joined_at": m.joined_at, "synced": m.synced} for m in members])
+
+    @staticmethod
+    def _member(row) -> Member:
+        return Member(row.user_id, row.department, Role(row.role), _aware(row.joined_at), bool(row.synced))
+
+    def member(self, group_id: str, user_id: str) -> Member | None:
+        row = self.connection.execute(sa.select(group_members).where(
+            group_members.c.group_id == group_id, group_members.c.user_id == user_id)).first()
+        return None if row is None else self._member(row)
+
+    def members(self, group_id: str) -> list[Member]:
+        rows = self.connection.execute(sa.select(group_members).where(group_members.c.group_id == group_id)
+                                       .order_by(group_members.c.user_id))
+        return [self._member(row) for row in rows]
+
+    def roles_of(self, user_id: str, group_ids: tuple[str, ...]) -> dict[str, Role]:
+        rows = self.connection.execute(sa.select(group_members.c.group_id, group_members.c.role).where(
+            group_members.c.user_id == user_id, group_members.c.group_id.in_(group_ids)))
+        return {row.group_id: Role(row.role) for row in rows}
+
+    def departments_of(self, user_ids: tuple[str, ...]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for chunk in _chunks(list(user_ids)):
+            rows = self.connection.execute(
+                sa.select(group_members.c.user_id, sa.func.max(group_members.c.department).label("department"))
+                .where(group_members.c.user_id.in_(chunk)).group_by(group_members.c.user_id))
+            found.update({row.user_id: row.department for row in rows})
+        return found
+
+    def managers_of(self, group_ids: tuple[str, ...]) -> list[str]:
+        rows = self.connection.execute(sa.select(group_members.c.user_id).distinct().where(
+            group_members.c.group_id.in_(group_ids), group_members.c.role.in_([Role.OWNER.value, Role.ADMIN.value])))
+        return sorted(row.user_id for row in rows)
+
+    def owner_count(self, group_id: str) -> int:
+        return self.connection.execute(sa.select(sa.func.count()).where(
+            group_members.c.group_id == group_id, group_members.c.role == Role.OWNER.value)).scalar_one()
+
+    def update_members(self, group_id: str, members: list[Member]) -> None:
+        if members:
+            self.connection.execute(
+                group_members.update().where(group_members.c.group_id == sa.bindparam("g"),
+                                             group_members.c.user_id == sa.bindparam("u"))
+                .values(department=sa.bindparam("d"), role=sa.bindparam("r")),
+                [{"g": group_id, "u": m.user_id, "d": m.department, "r": m.role.value} for m in members])
+
+    def remove_members(self, group_id: str, user_ids: list[str]) -> None:
+        for chunk in _chunks(user_ids):
+            self.connection.execute(group_members.delete().where(
+                group_members.c.group_id == group_id, group_members.c.user_id.in_(chunk)))
+
+
+class SqlJoinRequestRepository(JoinRequestRepository):
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    @staticmethod
+    def _values(r: JoinRequest) -> dict:
+        return {"request_id": r.request_id, "group_id": r.group_id, "user_id": r.user_id,
+                "department": r.department, "kind": r.kind.value, "role": r.role.value, "status": r.status.value,
+                "created_by": r.created_by, "created_at": r.created_at, "decided_by": r.decided_by or None,
+                "decided_at": r.decided_at}
+
+    @staticmethod
+    def _request(row) -> JoinRequest:
+        return JoinRequest(row.request_id, row.group_id, row.user_id, row.department, JoinKind(row.kind),
+                           Role(row.role), row.created_by, _aware(row.created_at), JoinStatus(row.status),
+                           row.decided_by or "", _aware(row.decided_at))
+
+    def add(self, request: JoinRequest) -> None:
+        self.connection.execute(join_requests.insert().values(**self._values(request)))
+
+    def get(self, request_id: str) -> JoinRequest | None:
+        row = self.connection.execute(sa.select(join_requests).where(join_requests.c.request_id == request_id)).first()
+        return None if row is None else self._request(row)
+
+    def pending(self, group_id: str, user_id: str) -> JoinRequest | None:
+        row = self.connection.execute(sa.select(join_requests).where(
+            join_requests.c.group_id == group_id, join_requests.c.user_id == user_id,
+            join_requests.c.status == JoinStatus.PENDING.value)).first()
+        return None if row is None else self._request(row)
+
+    def save(self, request: JoinRequest) -> None:
+        values = self._values(request)
+        self.connection.execute(join_requests.update().where(
+            join_requests.c.request_id == request.request_id).values(
+            status=values["status"], decided_by=values["decided_by"], decided_at=values["decided_at"]))
+
+    def of_group(self, group_id: str, *, pending_only: bool) -> list[JoinRequest]:
+        query = sa.select(join_requests).where(join_requests.c.group_id == group_id)
+        if pending_only:
+            query = query.where(join_requests.c.status == JoinStatus.PENDING.value)
+        rows = self.connection.execute(query.order_by(join_requests.c.created_at, join_requests.c.request_id))
+        return [self._request(row) for row in rows]
+
+
+def _notice(row, group_ids: tuple[str, ...], recipient_user_ids: tuple[str, ...]) -> Notice:
+    return Notice(
+        row.notice_id, group_ids, row.title, row.body, row.author_id, _aware(row.published_at),
+        category=Category(row.category), priority=Priority(row.priority), recipient_user_ids=recipient_user_ids,
+        attachment_document_ids=tuple(json.loads(row.attachment_document_ids)), pinned=bool(row.pinned),
+        requires_ack=bool(row.requires_ack), ack_deadline=_aware(row.ack_deadline), status=Status(row.status),
+        version=row.version, updated_at=_aware(row.updated_at), author_department=row.author_department,
+        revoke_reason=row.revoke_reason, revoked_by=row.revoked_by or "", revoked_at=_aware(row.revoked_at),
+        recipient_count=row.recipient_count)
 
 
 class SqlNoticeRepository(NoticeRepository):
@@ -47,20 +199,231 @@ class SqlNoticeRepository(NoticeRepository):
         self.connection = connection
 
     def add(self, notice: Notice) -> None:
-        self.connection.execute(_INSERT_NOTICE, {
-            "notice_id": notice.notice_id, "title": notice.title, "body": notice.body,
-            "author_id": notice.author_id, "published_at": notice.published_at})
-        self.connection.execute(_INSERT_TARGET, [
-            {"notice_id": notice.notice_id, "group_id": g, "position": i} for i, g in enumerate(notice.group_ids)])
+        self.connection.execute(_INSERT_NOTICE, dict(
+            notice_id=notice.notice_id, title=notice.title, body=notice.body, author_id=notice.author_id,
+            published_at=notice.published_at, category=notice.category.value, priority=notice.priority.value,
+            pinned=notice.pinned, requires_ack=notice.requires_ack, ack_deadline=notice.ack_deadline,
+            status=notice.status.value, version=notice.version, updated_at=notice.updated_at,
+            author_department=notice.author_department,
+            attachment_document_ids=json.dumps(list(notice.attachment_document_ids)),
+            recipient_count=notice.recipient_count))
+        if notice.group_ids:
+            self.connection.execute(_INSERT_TARGET, [
+                {"notice_id": notice.notice_id, "group_id": g, "position": i} for i, g in enumerate(notice.group_ids)])
+        if notice.recipient_user_ids:
+            self.connection.execute(_INSERT_RECIPIENT, [
+                {"notice_id": notice.notice_id, "user_id": u, "position": i}
+                for i, u in enumerate(notice.recipient_user_ids)])
+        self.add_version(notice.notice_id, notice.first_version())
+
+    def _targets(self, notice_ids: list[str]) -> tuple[dict[str, tuple], dict[str, tuple]]:
+        group_ids: dict[str, list] = {n: [] for n in notice_ids}
+        named: dict[str, list] = {n: [] for n in notice_ids}
+        for row in self.connection.execute(sa.select(notice_targets).where(notice_targets.c.notice_id.in_(notice_ids))
+                                           .order_by(notice_targets.c.notice_id, notice_targets.c.position)):
+            group_ids[row.notice_id].append(row.group_id)
+        for row in self.connection.execute(sa.select(notice_recipients)
+                                           .where(notice_recipients.c.notice_id.in_(notice_ids))
+                                           .order_by(notice_recipients.c.notice_id, notice_recipients.c.position)):
+            named[row.notice_id].append(row.user_id)
+        return ({n: tuple(v) for n, v in group_ids.items()}, {n: tuple(v) for n, v in named.items()})
+
+    def many(self, rows) -> list[Notice]:
+        rows = list(rows)
+        group_ids, named = self._targets([row.notice_id for row in rows])
+        return [_notice(row, group_ids[row.notice_id], named[row.notice_id]) for row in rows]
 
     def get(self, notice_id: str) -> Notice | None:
-        row = self.connection.execute(sa.select(notices).where(notices.c.notice_id == notice_id)).first()
-        if row is None:
+        found = self.many(self.connection.execute(sa.select(notices).where(notices.c.notice_id == notice_id)))
+        return found[0] if found else None
+
+    def summary(self, notice_id: str) -> NoticeSummary | None:
+        rows = self.connection.execute(_SUMMARY, {"n": notice_id}).all()
+        if not rows:
             return None
-        targets = self.connection.execute(
-            sa.select(notice_targets.c.group_id).where(notice_targets.c.notice_id == notice_id)
-            .order_by(notice_targets.c.position)).scalars().all()
-        return Notice(row.notice_id, tuple(targets), row.title, row.body, row.author_id, _aware(row.published_at))
+        first = rows[0]
+        return NoticeSummary(notice_id, Status(first.status), _aware(first.published_at), _aware(first.ack_deadline),
+                             tuple(row.group_id for row in rows if row.group_id is not None))
+
+    def save(self, notice: Notice) -> None:
+        self.connection.execute(notices.update().where(notices.c.notice_id == notice.notice_id).values(
+            title=notice.title, body=notice.body, category=notice.category.value, priority=notice.priority.value,
+            pinned=notice.pinned, status=notice.status.value, version=notice.version, updated_at=notice.updated_at,
+            recipient_count=notice.recipient_count, revoke_reason=notice.revoke_reason,
+            revoked_by=notice.revoked_by or None, revoked_at=notice.revoked_at))
+
+    def add_version(self, notice_id: str, version: NoticeVersion) -> None:
+        self.connection.execute(notice_versions.insert().values(
+            notice_id=notice_id, version=version.version, title=version.title, body=version.body,
+            category=version.category.value, priority=version.priority.value, editor_id=version.editor_id,
+            edited_at=version.edited_at, changed_fields=json.dumps(list(version.changed_fields))))
+
+    def versions(self, notice_id: str) -> list[NoticeVersion]:
+        rows = self.connection.execute(sa.select(notice_versions).where(notice_versions.c.notice_id == notice_id)
+                                       .order_by(notice_versions.c.version))
+        return [NoticeVersion(r.version, r.title, r.body, Category(r.category), Priority(r.priority), r.editor_id,
+                              _aware(r.edited_at), tuple(json.loads(r.changed_fields))) for r in rows]
+
+    def due_for_publication(self, now: datetime, limit: int) -> list[str]:
+        return list(self.connection.execute(
+            sa.select(notices.c.notice_id).where(notices.c.status == Status.SCHEDULED.value,
+                                                 notices.c.published_at <= now)
+            .order_by(notices.c.published_at).limit(limit)).scalars())
+
+    def awaiting_reminders(self, limit: int) -> list[Notice]:
+        escalated = sa.select(reminder_stages.c.notice_id).where(
+            reminder_stages.c.notice_id == notices.c.notice_id, reminder_stages.c.stage == "overdue").exists()
+        return self.many(self.connection.execute(
+            sa.select(notices).where(notices.c.status == Status.PUBLISHED.value, notices.c.requires_ack == sa.true(),
+                                     notices.c.ack_deadline.is_not(None), ~escalated)
+            .order_by(notices.c.ack_deadline).limit(limit)))
+
+
+def _receipt(row) -> Receipt:
+    return Receipt(row.notice_id, row.user_id, row.department, _aware(row.delivered_at), _aware(row.read_at),
+                   _aware(row.acknowledged_at), row.ack_comment)
+
+
+# Statements of the hot acknowledgement path, built once: building a
+# statement costs more Python time than running it.
+_ACKNOWLEDGE = (
+    receipts.update()
+    .where(receipts.c.notice_id == sa.bindparam("n"), receipts.c.user_id == sa.bindparam("u"),
+           receipts.c.acknowledged_at.is_(None))
+    .values(acknowledged_at=sa.bindparam("ack_at"), ack_comment=sa.bindparam("comment"),
+            read_at=sa.func.coalesce(receipts.c.read_at, sa.bindparam("ack_at")))
+    .returning(receipts.c.department))
+_SUMMARY = (
+    sa.select(notices.c.status, notices.c.published_at, notices.c.ack_deadline, notice_targets.c.group_id)
+    .select_from(notices.outerjoin(notice_targets, notice_targets.c.notice_id == notices.c.notice_id))
+    .where(notices.c.notice_id == sa.bindparam("n")).order_by(notice_targets.c.position))
+_AUDIT_INSERT = audit_log.insert()
+
+
+class SqlReceiptRepository(ReceiptRepository):
+    def __init__(self, connection: Connection, notices_repo: SqlNoticeRepository):
+        self.connection = connection
+        self.notices = notices_repo
+
+    def deliver(self, notice: Notice, now: datetime) -> int:
+        # One INSERT ... SELECT from the members table, whatever the number
+        # of recipients; a member of several target groups counts once.
+        reached = sa.false()
+        if notice.group_ids:
+            reached = sa.or_(reached, group_members.c.group_id.in_(notice.group_ids))
+        if notice.recipient_user_ids:
+            reached = sa.or_(reached, group_members.c.user_id.in_(notice.recipient_user_ids))
+        recipients = (
+            sa.select(sa.literal(notice.notice_id, sa.String), group_members.c.user_id,
+                      sa.func.max(group_members.c.department), sa.literal(now, sa.DateTime(timezone=True)))
+            .where(reached, group_members.c.user_id != notice.author_id)
+            .group_by(group_members.c.user_id))
+        self.connection.execute(receipts.insert().from_select(
+            ["notice_id", "user_id", "department", "delivered_at"], recipients))
+        # Counted, not taken from rowcount, which SQLAlchemy's psycopg
+        # dialect reports as -1 for INSERT ... SELECT.
+        return self.connection.execute(sa.select(sa.func.count()).where(
+            receipts.c.notice_id == notice.notice_id)).scalar_one()
+
+    def get(self, notice_id: str, user_id: str) -> Receipt | None:
+        row = self.connection.execute(sa.select(receipts).where(
+            receipts.c.notice_id == notice_id, receipts.c.user_id == user_id)).first()
+        return None if row is None else _receipt(row)
+
+    def mark_read(self, notice_id: str, user_id: str, now: datetime) -> Receipt | None:
+        row = self.connection.execute(
+            receipts.update().where(receipts.c.notice_id == notice_id, receipts.c.user_id == user_id,
+                                    receipts.c.read_at.is_(None))
+            .values(read_at=now).returning(*receipts.c)).first()
+        return None if row is None else _receipt(row)
+
+    def acknowledge(self, notice_id: str, user_id: str, now: datetime, comment: str) -> str | None:
+        # The acknowledgement path: one UPDATE that only a first
+        # acknowledgement matches (an acknowledgement implies reading).
+        row = self.connection.execute(_ACKNOWLEDGE, {"n": notice_id, "u": user_id, "ack_at": now,
+                                                     "comment": comment}).first()
+        return None if row is None else row.department
+
+    def of_notice(self, notice_id: str) -> list[Receipt]:
+        rows = self.connection.execute(sa.select(receipts).where(receipts.c.notice_id == notice_id))
+        return [_receipt(row) for row in rows]
+
+    def pending_acknowledgement(self, notice_id: str) -> list[Person]:
+        rows = self.connection.execute(
+            sa.select(receipts.c.user_id, receipts.c.department)
+            .where(receipts.c.notice_id == notice_id, receipts.c.acknowledged_at.is_(None))
+            .order_by(receipts.c.department, receipts.c.user_id))
+        return [Person(row.user_id, row.department) for row in rows]
+
+    def inbox(self, user_id: str, *, category: Category | None, priority: Priority | None,
+              after: InboxPosition | None, limit: int) -> list[tuple[Notice, Receipt]]:
+        read = sa.case((receipts.c.read_at.is_(None), 0), else_=1)
+        query = (sa.select(notices, receipts.c.user_id, receipts.c.department, receipts.c.delivered_at,
+                           receipts.c.read_at, receipts.c.acknowledged_at, receipts.c.ack_comment)
+                 .join(receipts, receipts.c.notice_id == notices.c.notice_id)
+                 .where(receipts.c.user_id == user_id, notices.c.status == Status.PUBLISHED.value))
+        if category is not None:
+            query = query.where(notices.c.category == category.value)
+        if priority is not None:
+            query = query.where(notices.c.priority == priority.value)
+        if after is not None:
+            # Keyset pagination on (read asc, pinned desc, published_at desc, notice_id desc).
+            older = sa.or_(notices.c.published_at < after.published_at,
+                           sa.and_(notices.c.published_at == after.published_at,
+                                   notices.c.notice_id < after.notice_id))
+            lower_pin = sa.or_(notices.c.pinned == sa.false() if after.pinned else sa.false(),
+                               sa.and_(notices.c.pinned == after.pinned, older))
+            query = query.where(sa.or_(read > int(after.read), sa.and_(read == int(after.read), lower_pin)))
+        query = query.order_by(read, notices.c.pinned.desc(), notices.c.published_at.desc(),
+                               notices.c.notice_id.desc()).limit(limit)
+        rows = list(self.connection.execute(query))
+        found = self.notices.many(rows)
+        return [(notice, _receipt(row)) for notice, row in zip(found, rows)]
+
+
+class SqlReminderLog(ReminderLog):
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def sent_stages(self, notice_id: str) -> set[str]:
+        return set(self.connection.execute(
+            sa.select(reminder_stages.c.stage).where(reminder_stages.c.notice_id == notice_id)).scalars())
+
+    def record(self, notice_id: str, stage: str, now: datetime, pending_count: int) -> None:
+        self.connection.execute(reminder_stages.insert().values(
+            notice_id=notice_id, stage=stage, sent_at=now, pending_count=pending_count))
+
+
+class SqlShareRepository(ShareRepository):
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    @staticmethod
+    def _share(row) -> Share:
+        return Share(row.share_id, row.group_id, ShareKind(row.kind), row.title, row.body, row.author_id,
+                     _aware(row.posted_at), row.reply_to or "")
+
+    def add(self, share: Share) -> None:
+        self.connection.execute(learning_shares.insert().values(
+            share_id=share.share_id, group_id=share.group_id, kind=share.kind.value, title=share.title,
+            body=share.body, author_id=share.author_id, posted_at=share.posted_at, reply_to=share.reply_to or None))
+
+    def get(self, share_id: str) -> Share | None:
+        row = self.connection.execute(sa.select(learning_shares).where(learning_shares.c.share_id == share_id)).first()
+        return None if row is None else self._share(row)
+
+    def of_group(self, group_id: str, limit: int) -> list[Share]:
+        tops = [self._share(row) for row in self.connection.execute(
+            sa.select(learning_shares).where(learning_shares.c.group_id == group_id,
+                                             learning_shares.c.reply_to.is_(None))
+            .order_by(learning_shares.c.posted_at.desc(), learning_shares.c.share_id.desc()).limit(limit))]
+        by_id = {share.share_id: share for share in tops}
+        if by_id:
+            for row in self.connection.execute(
+                    sa.select(learning_shares).where(learning_shares.c.reply_to.in_(list(by_id)))
+                    .order_by(learning_shares.c.posted_at, learning_shares.c.share_id)):
+                by_id[row.reply_to].replies.append(self._share(row))
+        return tops
 
 
 class SqlAuditLog(AuditLog):
@@ -68,9 +431,9 @@ class SqlAuditLog(AuditLog):
         self.connection = connection
 
     def record(self, entry: AuditEntry) -> None:
-        self.connection.execute(audit_log.insert().values(
-            entity_kind=entry.entity_kind.value, entity_id=entry.entity_id, action=entry.action,
-            actor_id=entry.actor_id, at=entry.at, detail=json.dumps(entry.detail, ensure_ascii=False)))
+        self.connection.execute(_AUDIT_INSERT, {
+            "entity_kind": entry.entity_kind.value, "entity_id": entry.entity_id, "action": entry.action,
+            "actor_id": entry.actor_id, "at": entry.at, "detail": json.dumps(entry.detail, ensure_ascii=False)})
 
     def trail(self, entity_kind: EntityKind, entity_id: str, *, limit: int = 200) -> list[AuditEntry]:
         rows = self.connection.execute(
@@ -84,7 +447,11 @@ class SqlAuditLog(AuditLog):
 class SqlNoticeUnitOfWork(SqlUnitOfWork, NoticeUnitOfWork):
     def _on_enter(self, connection: Connection) -> None:
         self.groups = SqlGroupRepository(connection)
+        self.joins = SqlJoinRequestRepository(connection)
         self.notices = SqlNoticeRepository(connection)
+        self.receipts = SqlReceiptRepository(connection, self.notices)
+        self.reminders = SqlReminderLog(connection)
+        self.shares = SqlShareRepository(connection)
         self.audit = SqlAuditLog(connection)
         self.findings = SqlFindingRepository(connection)
         self.incident_routes = SqlIncidentRouteRepository(connection)

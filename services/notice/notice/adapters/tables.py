@@ -10,6 +10,38 @@ groups = sa.Table(
     sa.Column("department", sa.String(100), nullable=False),
     sa.Column("created_by", sa.String(100), nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("notice_posting", sa.String(16), nullable=False, server_default="managers"),
+    sa.Column("share_posting", sa.String(16), nullable=False, server_default="all_members"),
+)
+
+group_members = sa.Table(
+    "group_members", metadata,
+    sa.Column("group_id", sa.String(64), sa.ForeignKey("groups.group_id"), primary_key=True),
+    # The HR/OA employee id, which is the user id in tokens.
+    sa.Column("user_id", sa.String(100), primary_key=True),
+    sa.Column("department", sa.String(100), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
+    # Imported by an HR/OA sync: a later sync with remove_missing may remove it.
+    sa.Column("synced", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_group_members_user", "user_id"),
+)
+
+join_requests = sa.Table(
+    "join_requests", metadata,
+    sa.Column("request_id", sa.String(64), primary_key=True),
+    sa.Column("group_id", sa.String(64), sa.ForeignKey("groups.group_id"), nullable=False),
+    sa.Column("user_id", sa.String(100), nullable=False),
+    sa.Column("department", sa.String(100), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created_by", sa.String(100), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("decided_by", sa.String(100), nullable=True),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Index("ix_join_requests_group", "group_id", "status"),
 )
 
 notices = sa.Table(
@@ -18,7 +50,24 @@ notices = sa.Table(
     sa.Column("title", sa.String(400), nullable=False),
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("author_id", sa.String(100), nullable=False),
+    # Publication time; the planned one while the notice is scheduled.
     sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("category", sa.String(32), nullable=False, server_default="notice"),
+    sa.Column("priority", sa.String(16), nullable=False, server_default="normal"),
+    sa.Column("pinned", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("requires_ack", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("ack_deadline", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("status", sa.String(16), nullable=False, server_default="published"),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("author_department", sa.String(100), nullable=False, server_default=""),
+    sa.Column("attachment_document_ids", sa.Text, nullable=False, server_default="[]"),  # JSON list
+    sa.Column("recipient_count", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("revoke_reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("revoked_by", sa.String(100), nullable=True),
+    sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    # The reminder sweep looks for scheduled and for published notices.
+    sa.Index("ix_notices_status", "status", "published_at"),
 )
 
 notice_targets = sa.Table(
@@ -26,6 +75,64 @@ notice_targets = sa.Table(
     sa.Column("notice_id", sa.String(64), sa.ForeignKey("notices.notice_id"), primary_key=True),
     sa.Column("group_id", sa.String(64), sa.ForeignKey("groups.group_id"), primary_key=True),
     sa.Column("position", sa.Integer, nullable=False),
+)
+
+# Members a notice names individually, besides its groups' members.
+notice_recipients = sa.Table(
+    "notice_recipients", metadata,
+    sa.Column("notice_id", sa.String(64), sa.ForeignKey("notices.notice_id"), primary_key=True),
+    sa.Column("user_id", sa.String(100), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+notice_versions = sa.Table(
+    "notice_versions", metadata,
+    sa.Column("notice_id", sa.String(64), sa.ForeignKey("notices.notice_id"), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("title", sa.String(400), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("category", sa.String(32), nullable=False),
+    sa.Column("priority", sa.String(16), nullable=False),
+    sa.Column("editor_id", sa.String(100), nullable=False),
+    sa.Column("edited_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("changed_fields", sa.Text, nullable=False),  # JSON list
+)
+
+# One row per (notice, recipient), created at publication.
+receipts = sa.Table(
+    "receipts", metadata,
+    sa.Column("notice_id", sa.String(64), sa.ForeignKey("notices.notice_id"), primary_key=True),
+    sa.Column("user_id", sa.String(100), primary_key=True),
+    sa.Column("department", sa.String(100), nullable=False),
+    sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+    sa.Column("ack_comment", sa.Text, nullable=False, server_default=""),
+    sa.Index("ix_receipts_user", "user_id", "notice_id"),
+)
+
+# Reminder stages sent ("50", "90", "overdue"): written with the outbox row
+# of the reminder, so a restart neither loses nor repeats one.
+reminder_stages = sa.Table(
+    "reminder_stages", metadata,
+    sa.Column("notice_id", sa.String(64), sa.ForeignKey("notices.notice_id"), primary_key=True),
+    sa.Column("stage", sa.String(16), primary_key=True),
+    sa.Column("sent_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("pending_count", sa.Integer, nullable=False),
+)
+
+learning_shares = sa.Table(
+    "learning_shares", metadata,
+    sa.Column("share_id", sa.String(64), primary_key=True),
+    sa.Column("group_id", sa.String(64), sa.ForeignKey("groups.group_id"), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("title", sa.String(400), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("author_id", sa.String(100), nullable=False),
+    sa.Column("posted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("reply_to", sa.String(64), sa.ForeignKey("learning_shares.share_id"), nullable=True),
+    sa.Index("ix_learning_shares_group", "group_id", "posted_at"),
+    sa.Index("ix_learning_shares_reply_to", "reply_to"),
 )
 
 # Who changed what, when: one row per state change of a notice, group,

@@ -1,4 +1,4 @@
 """Errors of the notice domain (kinds shared hub-wide, see hubkit.errors)."""
-from hubkit.errors import InvalidArgument, NotFound
+from hubkit.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 
-__all__ = ["InvalidArgument", "NotFound"]
+__all__ = ["AlreadyExists", "FailedPrecondition", "InvalidArgument", "NotFound", "PermissionDenied"]

@@ -225,6 +225,11 @@ def test_an_incident_becomes_an_urgent_notice_in_one_transaction(uow):
     assert (published.notice_id, list(published.group_ids), published.title) == (
         notice.notice_id, [group.group_id], notice.title)
     assert "三号皮带通廊冒烟。" in published.body
+    # An urgent safety alert, delivered like any notice: a receipt per member
+    # of the group (here its creator, dispatch).
+    assert (published.priority, published.category) == (
+        notice_pb2.NOTICE_PRIORITY_URGENT, notice_pb2.NOTICE_CATEGORY_SAFETY_ALERT)
+    assert published.recipient_count == 1
 
     stored = incident_handlers.get_incident(incidents.GetIncident(incident.incident_id), caller=FIELD_WORKER,
                                             uow=uow(read_only=True))

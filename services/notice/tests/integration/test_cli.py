@@ -1,0 +1,45 @@
+"""The ``hub group`` and ``hub notice`` commands against a real notice API server."""
+from functools import partial
+
+import pytest
+
+from hubkit.cli import main
+from hubkit.grpc_server import ApiServer
+from hubkit.wiring import migrate_service
+from notice import bootstrap
+
+
+@pytest.fixture
+def hub(hub_config, db_url, jwt_secret, monkeypatch, capsys):
+    config = hub_config(NOTICE_DATABASE_URL=db_url)
+    migrate_service(config, "notice")
+    server = ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret,
+                       register=partial(bootstrap.register_api, config)).start()
+    for name, value in {**config.as_environ(), "NOTICE_GRPC_ADDR": server.address}.items():
+        monkeypatch.setenv(name, value)
+
+    def run(*argv: str) -> str:
+        assert main(list(argv)) == 0, capsys.readouterr().out
+        return capsys.readouterr().out
+    yield run
+    server.stop(0)
+
+
+def test_a_group_is_built_and_a_notice_published_read_and_acknowledged_from_the_command_line(hub, tmp_path):
+    group_id = hub("group", "create", "--user", "u-pan", "--dept", "供电段", "接触网工区", "供电段").strip()
+    assert "added 1" in hub("group", "add", "--user", "u-pan", group_id, "u-lei:供电段", "--role", "admin")
+    roster = tmp_path / "hr.csv"
+    roster.write_text("# 人事系统导出\ne1001,供电段\ne1002,供电段检修车间\n", encoding="utf-8")
+    assert hub("group", "sync", "--user", "u-pan", group_id, "--file", str(roster)).strip() == \
+        "added 2, updated 0, removed 0, unchanged 0"
+    published = hub("notice", "publish", "--user", "u-lei", "--group", group_id, "--title", "接触网停电检修计划",
+                    "--body", "周日零点至四点停电。", "--deadline", "2099-01-01T00:00:00", "--priority", "urgent")
+    assert published.startswith("published ") and published.rstrip().endswith("to 3 recipient(s)")
+    notice_id = published.split()[1]
+    assert "接触网停电检修计划" in hub("notice", "inbox", "--user", "e1001")
+    assert "acknowledged at" in hub("notice", "ack", "--user", "e1001", notice_id, "--comment", "已知悉")
+    assert "already acknowledged" in hub("notice", "ack", "--user", "e1001", notice_id)
+    stats = hub("notice", "stats", "--user", "u-pan", notice_id)
+    assert "recipients 3  read 1  acknowledged 1" in stats and "供电段检修车间: e1002" in stats
+    assert "acknowledged" in hub("notice", "audit", "--user", "u-pan", "notice", notice_id)
+    assert main(["notice", "ack", "--user", "u-stranger", notice_id]) == 1  # refused, not a traceback
