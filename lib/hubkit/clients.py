@@ -49,3 +49,22 @@ def health(address: str, timeout: float = 2.0) -> str:
         except grpc.RpcError as exc:
             return f"unreachable ({exc.code().name})"
     return health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)
+
+
+def field_violations(error: grpc.RpcError) -> list[tuple[str, str]]:
+    """(field, description) of each field a refused call named in its
+    ``google.rpc.BadRequest`` detail (see hubkit.grpc_server)."""
+    from google.rpc import error_details_pb2
+    from grpc_status import rpc_status
+
+    status = rpc_status.from_call(error)
+    found = []
+    for detail in status.details if status else ():
+        bad_request = error_details_pb2.BadRequest()
+        if detail.Unpack(bad_request):
+            found += [(v.field, v.description) for v in bad_request.field_violations]
+    return found
+
+
+def violated_fields(error: grpc.RpcError) -> list[str]:
+    return [field for field, _ in field_violations(error)]

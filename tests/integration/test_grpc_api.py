@@ -5,14 +5,12 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-from grpc_status import rpc_status
-from google.rpc import error_details_pb2
 
 from hub.notice.v1 import notice_service_pb2 as notice_api
 from hub.reports.v1 import reports_service_pb2 as reports_api
 from hub.search.v1 import search_service_pb2 as search_api
 from hubkit.auth import Caller, issue_token
-from hubkit.clients import connect
+from hubkit.clients import connect, violated_fields
 from hubkit.grpc_server import ApiServer
 from hubkit.services import bootstrap
 from hubkit.wiring import engine_for, migrate_service
@@ -39,16 +37,6 @@ def apis(hub_config, db_url, jwt_secret):
 
 def client(servers, service, token):
     return connect(service, servers[service].address, token)
-
-
-def field_violations(error: grpc.RpcError) -> list[str]:
-    status = rpc_status.from_call(error)
-    fields = []
-    for detail in status.details:
-        bad_request = error_details_pb2.BadRequest()
-        detail.Unpack(bad_request)
-        fields += [v.field for v in bad_request.field_violations]
-    return fields
 
 
 def test_health_and_reflection_answer_without_a_token(apis):
@@ -101,7 +89,7 @@ def test_bad_notices_are_refused_naming_the_field_and_nothing_is_stored(apis, jw
     with pytest.raises(grpc.RpcError) as raised:
         notice.PublishNotice(notice_api.PublishNoticeRequest(**fields))
     assert raised.value.code() == code
-    assert field in raised.value.details() and field_violations(raised.value) == [field]
+    assert field in raised.value.details() and violated_fields(raised.value) == [field]
     with engine_for(config, "notice").connect() as connection:
         assert connection.exec_driver_sql("select count(*) from notices").scalar() == 0
         assert connection.exec_driver_sql(
@@ -117,8 +105,8 @@ def test_search_and_reports_validate_their_input(apis, jwt_secret):
                            (search_api.SearchRequest(query="安全", kinds=[7]), "kinds[0]")]:
         with pytest.raises(grpc.RpcError) as raised:
             search.Search(request)
-        assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field_violations(raised.value) == [field]
+        assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT and violated_fields(raised.value) == [field]
     reports = client(servers, "reports", token)
     with pytest.raises(grpc.RpcError) as raised:
         reports.GetNoticeCountsByGroup(reports_api.GetNoticeCountsByGroupRequest(group_ids=["g1", ""]))
-    assert field_violations(raised.value) == ["group_ids[1]"]
+    assert violated_fields(raised.value) == ["group_ids[1]"]

@@ -31,13 +31,8 @@ def client(args, config, stub_class):
 
 def describe_error(error, field_note=lambda field: "") -> str:
     """A refused call as text: status, message, and one line per field violation."""
-    from google.rpc import error_details_pb2
-    from grpc_status import rpc_status
+    from hubkit.clients import field_violations
 
     lines = [f"{error.code().name}: {error.details()}"]
-    status = rpc_status.from_call(error)
-    for detail in status.details if status else ():
-        bad_request = error_details_pb2.BadRequest()
-        if detail.Unpack(bad_request):
-            lines += [f"  {v.field}{field_note(v.field)}: {v.description}" for v in bad_request.field_violations]
+    lines += [f"  {field}{field_note(field)}: {description}" for field, description in field_violations(error)]
     return "\n".join(lines)

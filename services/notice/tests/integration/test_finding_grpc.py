@@ -6,16 +6,14 @@ from zoneinfo import ZoneInfo
 import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
-from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-from grpc_status import rpc_status
 
 from hub.notice.v1 import finding_service_pb2 as api, finding_service_pb2_grpc, notice_pb2
 from hub.notice.v1 import incident_service_pb2 as incident_api, incident_service_pb2_grpc
 from hub.notice.v1 import notice_service_pb2 as notice_api, notice_service_pb2_grpc
 from hubkit.auth import Caller, bearer_metadata, issue_token
-from hubkit.clients import ApiClient
+from hubkit.clients import ApiClient, violated_fields
 from hubkit.grpc_server import ApiServer
 from hubkit.services import bootstrap
 from hubkit.wiring import engine_for, migrate_service
@@ -58,15 +56,6 @@ def stamp(moment: datetime) -> Timestamp:
     value = Timestamp()
     value.FromDatetime(moment)
     return value
-
-
-def violations(error: grpc.RpcError) -> list[str]:
-    fields = []
-    for detail in rpc_status.from_call(error).details:
-        bad_request = error_details_pb2.BadRequest()
-        detail.Unpack(bad_request)
-        fields += [v.field for v in bad_request.field_violations]
-    return fields
 
 
 def open_request(**fields):
@@ -138,7 +127,7 @@ def test_bad_findings_are_refused_naming_the_field_and_nothing_is_stored(api_ser
     with pytest.raises(grpc.RpcError) as raised:
         inspector.OpenFinding(request)
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert violations(raised.value) == [field] and field in raised.value.details()
+    assert violated_fields(raised.value) == [field] and field in raised.value.details()
     with engine_for(config, "notice").connect() as connection:
         assert connection.exec_driver_sql("select count(*) from findings").scalar() == 0
         assert connection.exec_driver_sql("select count(*) from outbox").scalar() == 0
@@ -159,7 +148,7 @@ def test_unknown_ids_and_bad_queries(connect):
     ]:
         with pytest.raises(grpc.RpcError) as raised:
             call(request)
-        assert (raised.value.code(), violations(raised.value)) == (code, [field])
+        assert (raised.value.code(), violated_fields(raised.value)) == (code, [field])
 
 
 def test_weekly_review_and_overdue_over_grpc(connect):
@@ -197,7 +186,7 @@ def test_incidents_over_grpc(api_server, connect):
     assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED
     with pytest.raises(grpc.RpcError) as raised:
         worker.ReportIncident(incident_api.ReportIncidentRequest(kind="火灾", description="冒烟。", location="皮带通廊"))
-    assert raised.value.code() == grpc.StatusCode.FAILED_PRECONDITION and violations(raised.value) == ["kind"]
+    assert raised.value.code() == grpc.StatusCode.FAILED_PRECONDITION and violated_fields(raised.value) == ["kind"]
 
     route = dispatch.SetIncidentRoute(incident_api.SetIncidentRouteRequest(kind="火灾", group_id=group.group_id)).route
     assert (route.kind, route.set_by) == ("火灾", "u-diao")
@@ -230,10 +219,10 @@ def test_incidents_over_grpc(api_server, connect):
     ]:
         with pytest.raises(grpc.RpcError) as raised:
             worker.ReportIncident(request)
-        assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT and violations(raised.value) == [field]
+        assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT and violated_fields(raised.value) == [field]
     with pytest.raises(grpc.RpcError) as raised:
         dispatch.SetIncidentRoute(incident_api.SetIncidentRouteRequest(kind="停电", group_id="g-nowhere"))
-    assert raised.value.code() == grpc.StatusCode.NOT_FOUND and violations(raised.value) == ["group_id"]
+    assert raised.value.code() == grpc.StatusCode.NOT_FOUND and violated_fields(raised.value) == ["group_id"]
     with pytest.raises(grpc.RpcError) as raised:
         connect(incident_service_pb2_grpc.IncidentServiceStub, Caller("u-outsider")).GetIncident(
             incident_api.GetIncidentRequest(incident_id=incident.incident_id))

@@ -5,14 +5,12 @@ from functools import partial
 import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from hub.notice.v1 import (group_service_pb2 as groups_api, group_service_pb2_grpc, notice_pb2,
                            notice_service_pb2 as api, notice_service_pb2_grpc, share_service_pb2 as shares_api,
                            share_service_pb2_grpc)
 from hubkit.auth import Caller, bearer_metadata, issue_token
-from hubkit.clients import ApiClient
+from hubkit.clients import ApiClient, violated_fields
 from hubkit.grpc_server import ApiServer
 from hubkit.wiring import migrate_service
 from notice import bootstrap
@@ -58,13 +56,7 @@ def stamp(value: datetime) -> Timestamp:
 def refused(call, request):
     with pytest.raises(grpc.RpcError) as raised:
         call(request)
-    error = raised.value
-    fields = []
-    for detail in rpc_status.from_call(error).details:
-        bad_request = error_details_pb2.BadRequest()
-        detail.Unpack(bad_request)
-        fields += [v.field for v in bad_request.field_violations]
-    return error.code(), fields
+    return raised.value.code(), violated_fields(raised.value)
 
 
 @pytest.fixture

@@ -6,13 +6,11 @@ from functools import partial
 import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from hub.reports.v1 import (assessment_pb2, assessment_service_pb2 as assess_api, assessment_service_pb2_grpc,
                             energy_pb2, energy_service_pb2 as energy_api, energy_service_pb2_grpc)
 from hubkit.auth import Caller, bearer_metadata, issue_token
-from hubkit.clients import ApiClient
+from hubkit.clients import ApiClient, field_violations
 from hubkit.grpc_server import ApiServer
 from hubkit.wiring import engine_for, migrate_service
 from reports import bootstrap
@@ -51,15 +49,6 @@ def assessments(api, caller):
 
 def energy(api, caller):
     return api[1](energy_service_pb2_grpc.EnergyServiceStub, caller)
-
-
-def violations(error: grpc.RpcError) -> list[tuple[str, str]]:
-    found = []
-    for detail in rpc_status.from_call(error).details:
-        bad_request = error_details_pb2.BadRequest()
-        detail.Unpack(bad_request)
-        found += [(v.field, v.description) for v in bad_request.field_violations]
-    return found
 
 
 def timestamp(value: datetime) -> Timestamp:
@@ -120,7 +109,7 @@ def test_bad_ratings_are_refused_naming_the_fields_and_nothing_is_stored(api, ca
     with pytest.raises(grpc.RpcError) as raised:
         rate(assessments(api, caller), target, *scores, period_id=period_id)
     assert raised.value.code() == code
-    assert [f for f, _ in violations(raised.value)] == fields
+    assert [f for f, _ in field_violations(raised.value)] == fields
     with engine_for(api[0], "reports").connect() as connection:
         assert connection.exec_driver_sql("select count(*) from assessment_ratings").scalar() == 0
 
@@ -131,7 +120,7 @@ def test_ratings_after_close_are_refused(api):
     with pytest.raises(grpc.RpcError) as raised:
         rate(assessments(api, LEADER), "设备管理部", 80, 80, 80)
     assert raised.value.code() == grpc.StatusCode.FAILED_PRECONDITION
-    assert [f for f, _ in violations(raised.value)] == ["period_id"]
+    assert [f for f, _ in field_violations(raised.value)] == ["period_id"]
 
 
 @pytest.mark.parametrize("fields, code, field", [
@@ -144,7 +133,7 @@ def test_ratings_after_close_are_refused(api):
 def test_bad_periods_are_refused_naming_the_field(api, fields, code, field):
     with pytest.raises(grpc.RpcError) as raised:
         create_period(api, **fields)
-    assert raised.value.code() == code and [f for f, _ in violations(raised.value)] == [field]
+    assert raised.value.code() == code and [f for f, _ in field_violations(raised.value)] == [field]
 
 
 def test_only_assessment_admins_create_or_close_periods(api):
@@ -184,7 +173,7 @@ def test_energy_batches_are_all_or_nothing_naming_every_failing_row(api):
     with pytest.raises(grpc.RpcError) as raised:
         manager.IngestReadings(energy_api.IngestReadingsRequest(readings=rows))
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert [f for f, _ in violations(raised.value)] == ["readings[3].unit", "readings[11].value", "readings[17].carrier"]
+    assert [f for f, _ in field_violations(raised.value)] == ["readings[3].unit", "readings[11].value", "readings[17].carrier"]
     assert "3 of 20 rows are invalid" in raised.value.details()
     with engine_for(api[0], "reports").connect() as connection:
         assert connection.exec_driver_sql("select count(*) from energy_readings").scalar() == 0
@@ -206,7 +195,7 @@ def test_energy_report_against_targets_and_the_previous_month(api):
     assert [l.unit_id for l in report.top_overruns] == ["一号锅炉房"]
     with pytest.raises(grpc.RpcError) as raised:
         energy(api, MEMBER).GetEnergyReport(energy_api.GetEnergyReportRequest(period="2026-03", top_n=500))
-    assert [f for f, _ in violations(raised.value)] == ["top_n"]
+    assert [f for f, _ in field_violations(raised.value)] == ["top_n"]
     with pytest.raises(grpc.RpcError) as raised:
         energy(api, MEMBER).SetTargets(energy_api.SetTargetsRequest(targets=[q(period="2026-03", value=1, unit="t")]))
     assert raised.value.code() == grpc.StatusCode.PERMISSION_DENIED

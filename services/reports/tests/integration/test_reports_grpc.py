@@ -4,13 +4,11 @@ from functools import partial
 
 import grpc
 import pytest
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 from nameko.testing.services import worker_factory
 
 from hub.reports.v1 import reports_pb2, reports_service_pb2 as api
 from hubkit.auth import Caller, issue_token
-from hubkit.clients import connect
+from hubkit.clients import connect, violated_fields
 from hubkit.grpc_server import ApiServer
 from hubkit.wiring import migrate_service
 from reports import bootstrap
@@ -33,15 +31,6 @@ def reports_api(hub_config, db_url, jwt_secret, history):
     yield client
     client.close()
     server.stop(0)
-
-
-def field_of(error: grpc.RpcError) -> list[str]:
-    fields = []
-    for detail in rpc_status.from_call(error).details:
-        bad_request = error_details_pb2.BadRequest()
-        detail.Unpack(bad_request)
-        fields += [v.field for v in bad_request.field_violations]
-    return fields
 
 
 def download(client, report_id, fmt) -> tuple[list, bytes]:
@@ -76,7 +65,7 @@ def test_generate_list_and_stream_every_format_byte_exact(reports_api):
 def test_bad_generate_requests_name_the_field(reports_api, request_fields, field):
     with pytest.raises(grpc.RpcError) as raised:
         reports_api.GenerateReport(api.GenerateReportRequest(**request_fields))
-    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field_of(raised.value) == [field]
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT and violated_fields(raised.value) == [field]
     assert list(reports_api.ListReports(api.ListReportsRequest()).reports) == []
 
 
@@ -95,7 +84,7 @@ def test_bad_list_and_download_requests_name_the_field(reports_api):
     for call, code, field in cases:
         with pytest.raises(grpc.RpcError) as raised:
             call()
-        assert raised.value.code().name == code and field_of(raised.value) == [field], field
+        assert raised.value.code().name == code and violated_fields(raised.value) == [field], field
 
 
 def test_the_report_commands(reports_api, monkeypatch, tmp_path, capsys):

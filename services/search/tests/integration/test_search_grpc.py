@@ -6,12 +6,10 @@ from functools import partial
 import grpc
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
-from google.rpc import error_details_pb2
-from grpc_status import rpc_status
 
 from hub.search.v1 import search_pb2, search_service_pb2 as api
 from hubkit.auth import Caller, issue_token
-from hubkit.clients import connect
+from hubkit.clients import connect, violated_fields
 from hubkit.grpc_server import ApiServer
 from search import bootstrap
 from search.domain.model import IndexedItem, ItemKind
@@ -46,15 +44,6 @@ def search_api(hub_config, jwt_secret):
 
 SAFETY = Caller("u-an", groups=("g-safety",))
 POWER = Caller("u-bo", departments=("动力厂",))
-
-
-def field_violations(error: grpc.RpcError) -> list[str]:
-    fields = []
-    for detail in rpc_status.from_call(error).details:
-        bad_request = error_details_pb2.BadRequest()
-        detail.Unpack(bad_request)
-        fields += [v.field for v in bad_request.field_violations]
-    return fields
 
 
 def stamp(moment: datetime) -> Timestamp:
@@ -106,7 +95,7 @@ def test_bad_search_requests_name_the_field(search_api, request_fields, field):
     with pytest.raises(grpc.RpcError) as raised:
         search_api(SAFETY).Search(api.SearchRequest(**request_fields))
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
-    assert field_violations(raised.value) == [field]
+    assert violated_fields(raised.value) == [field]
 
 
 def test_a_cursor_of_another_search_is_refused(search_api):
@@ -114,11 +103,11 @@ def test_a_cursor_of_another_search_is_refused(search_api):
     cursor = search.Search(api.SearchRequest(query="安全", page_size=2)).next_cursor
     with pytest.raises(grpc.RpcError) as raised:
         search.Search(api.SearchRequest(query="隐患", page_size=2, cursor=cursor))
-    assert field_violations(raised.value) == ["cursor"]
+    assert violated_fields(raised.value) == ["cursor"]
 
 
 @pytest.mark.parametrize("request_fields, field", [(dict(prefix=""), "prefix"), (dict(prefix="安", limit=50), "limit")])
 def test_bad_suggest_requests_name_the_field(search_api, request_fields, field):
     with pytest.raises(grpc.RpcError) as raised:
         search_api(SAFETY).Suggest(api.SuggestRequest(**request_fields))
-    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT and field_violations(raised.value) == [field]
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT and violated_fields(raised.value) == [field]
