@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 
 import grpc
 
-from benchlib import percentile, verdict
+from benchlib import percentile, throwaway_postgres_database, verdict
 
 CLIENT_THREADS = 8
 SERVER_THREADS = 8
@@ -35,7 +35,6 @@ MEMBERS = 4000
 NOTICES = 5  # MEMBERS * NOTICES first acknowledgements available
 TARGET_RATE = 1000.0
 TARGET_RATIO = 0.30
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @dataclass
@@ -192,18 +191,6 @@ def measure_bare(stack: ExitStack) -> Result:
     pairs = [("0" * 32, metadata[n]) for _ in range(NOTICES) for n in range(MEMBERS)]
     return load(in_child(stack, serve_bare), pairs, "bare grpcio", cycle=True)
 
-
-def throwaway_postgres_database(stack: ExitStack) -> str:
-    import psycopg
-    name = f"hubbench_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    stack.callback(drop)
-    return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
 def main() -> int:

@@ -9,16 +9,14 @@ view; one rating in ten carries a comment) and the computation.
 from __future__ import annotations
 
 import random
-import secrets
 import sys
 import tempfile
 import time
 from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 
-import psycopg
 
-from benchlib import percentile, verdict
+from benchlib import percentile, throwaway_postgres_database, verdict
 from hubkit.db import make_engine, migrate
 from hubkit.wiring import migrations_dir
 from reports import assessment_handlers
@@ -30,7 +28,6 @@ DEPARTMENTS = 300
 RATINGS = 50_000
 RUNS = 7
 TARGET_SECONDS = 1.0
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 LEADER = Rater("bench-leader", roles=("leader",))
 COMMENTS = ["窗口服务热情，办事效率高", "材料审核周期偏长", "现场协调及时", "回复电话不够及时", "制度宣贯到位"]
 
@@ -80,17 +77,6 @@ def measure(label: str, url: str) -> list[float]:
     finally:
         engine.dispose()
 
-
-def throwaway_postgres_database(stack: ExitStack) -> str:
-    name = f"hubbench_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    stack.callback(drop)
-    return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
 def main() -> int:

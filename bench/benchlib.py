@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import math
+import secrets
 import socket
 from contextlib import ExitStack
+
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -33,3 +36,17 @@ def latency_line(label: str, millis: list[float], *, width: int = 28) -> str:
     """``label  p50 .. ms  p95 .. ms  max .. ms  (n=..)`` for latencies in ms."""
     return (f"{label:<{width}} p50 {percentile(millis, 50):8.1f} ms  p95 {percentile(millis, 95):8.1f} ms  "
             f"max {max(millis, default=math.nan):8.1f} ms  (n={len(millis)})")
+
+
+def throwaway_postgres_database(stack: ExitStack) -> str:
+    """A new, empty PostgreSQL database, dropped when ``stack`` closes."""
+    import psycopg
+    name = f"hubbench_{secrets.token_hex(4)}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+    def drop() -> None:
+        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    stack.callback(drop)
+    return f"postgresql://postgres@127.0.0.1:5432/{name}"

@@ -15,9 +15,8 @@ import time
 from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 
-import psycopg
 
-from benchlib import latency_line, percentile, verdict
+from benchlib import latency_line, percentile, throwaway_postgres_database, verdict
 from hubkit.auth import Caller
 from hubkit.config import Config
 from hubkit.wiring import engine_for, migrate_service
@@ -31,7 +30,6 @@ MEMBERS = 10_000
 PUBLISHES = 20
 TARGET_P50_MS = 1000.0
 TARGET_P95_MS = 2000.0
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 DISPATCHER = Caller(user_id="bench-dispatcher", departments=("供热公司调度中心",))
 WORKSHOPS = ["一号换热站", "二号换热站", "三号换热站", "管网维修队", "锅炉车间"]
 
@@ -69,17 +67,6 @@ def measure(stack: ExitStack, label: str, database_url: str | None = None) -> li
     print(latency_line(f"publish to {MEMBERS:,} ({label})", millis, width=34))
     return millis
 
-
-def throwaway_postgres_database(stack: ExitStack) -> str:
-    name = f"hubbench_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-    def drop() -> None:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    stack.callback(drop)
-    return f"postgresql://postgres@127.0.0.1:5432/{name}"
 
 
 def main() -> int:
