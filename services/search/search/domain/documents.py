@@ -4,8 +4,9 @@ A document has metadata (title, department, category, tags, visibility) and
 one or more versions, each an uploaded file stored once by content hash.
 Rules:
 
-- reading (metadata, versions, downloads, search hits): the owner, trusted
-  system callers, and anyone holding one of the visibility principals;
+- reading (metadata, versions, downloads): anyone who may change it, and
+  anyone holding one of the visibility principals (search hits follow the
+  principals alone);
 - changing (new versions, soft delete): the owner, trusted system callers,
   and document managers (role ``doc-manager``) of the document's department.
   Visibility alone never lets someone replace or delete a file;
@@ -107,8 +108,7 @@ class Document:
         return tuple(dict.fromkeys(self.visibility.principals() + (f"user:{self.owner_id}",)))
 
     def readable_by(self, actor: Actor) -> bool:
-        return actor.is_system or actor.user_id == self.owner_id or bool(
-            set(self.visible_to()) & set(actor.principals))
+        return self.changeable_by(actor) or bool(set(self.visible_to()) & set(actor.principals))
 
     def changeable_by(self, actor: Actor) -> bool:
         return actor.is_system or actor.user_id == self.owner_id or (
