@@ -17,6 +17,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 BENCHMARKS = [
     ("publish -> searchable (whole hub)", "publish_to_searchable.py", 150),
     ("PublishNotice throughput (in-process API server)", "publish_throughput.py", 120),
+    ("document upload/download over gRPC streaming", "document_upload.py", 120),
 ]
 
 

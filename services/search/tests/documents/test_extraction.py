@@ -87,3 +87,12 @@ def test_a_zip_bomb_is_refused_before_anything_is_inflated(samples):
 def test_bad_files_become_a_reason_never_an_exception(samples, build, content_type):
     result = extract(build(samples), content_type)
     assert result.status == ExtractionStatus.FAILED and result.error and result.text == ""
+
+
+def test_bounds_come_from_the_settings():
+    from hubkit.config import Config, ConfigError
+    from search import bootstrap
+    extractor = bootstrap.text_extractor(Config({"SEARCH_EXTRACT_MAX_ZIP_RATIO": "5", "SEARCH_EXTRACT_MAX_CHARS": "900"}))
+    assert (extractor.limits.max_zip_ratio, extractor.limits.max_chars, extractor.limits.max_sheet_rows) == (5, 900, 100_000)
+    with pytest.raises(ConfigError, match="SEARCH_EXTRACT_MAX_SHEET_CELLS"):
+        bootstrap.text_extractor(Config({"SEARCH_EXTRACT_MAX_SHEET_CELLS": "many"}))
