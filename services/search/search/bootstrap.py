@@ -44,6 +44,11 @@ def text_extractor(config: Config) -> TextExtractor:
     ))
 
 
+def worker_text_extractor(config: Config) -> TextExtractor:
+    from search.adapters.extraction import NativeThreadExtractor
+    return NativeThreadExtractor(text_extractor(config))
+
+
 def register_api(config: Config, server) -> list[str]:
     from hub.search.v1 import search_service_pb2, search_service_pb2_grpc
     from search.grpc_api import SearchServicer

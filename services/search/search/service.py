@@ -27,7 +27,7 @@ class SearchWorker:
     uow = Built(bootstrap.uow_factory)
     index = Built(bootstrap.writable_index)
     blobs = Built(bootstrap.blob_store)
-    extractor = Built(bootstrap.text_extractor)
+    extractor = Built(bootstrap.worker_text_extractor)
 
     @hub_event_handler("notice", "notice.published")
     def on_notice_published(self, envelope: Envelope) -> None:

@@ -277,3 +277,16 @@ class BoundedTextExtractor(TextExtractor):
             log.info("cannot extract %s: %r", content_type, exc)
             return ExtractionResult(error=f"cannot parse the file: {type(exc).__name__}: {exc}"[:1000])
         return ExtractionResult(text=collector.text(), truncated=collector.truncated)
+
+
+class NativeThreadExtractor(TextExtractor):
+    """Runs another extractor in a native thread (eventlet's tpool), for the
+    nameko worker: parsing a large file is CPU work that would otherwise stall
+    its event loop, AMQP heartbeats included, for as long as it takes."""
+
+    def __init__(self, inner: TextExtractor):
+        self.inner = inner
+
+    def extract(self, stream: BinaryIO, content_type: str) -> ExtractionResult:
+        from eventlet import tpool
+        return tpool.execute(self.inner.extract, stream, content_type)

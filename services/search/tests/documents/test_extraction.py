@@ -96,3 +96,38 @@ def test_bounds_come_from_the_settings():
     assert (extractor.limits.max_zip_ratio, extractor.limits.max_chars, extractor.limits.max_sheet_rows) == (5, 900, 100_000)
     with pytest.raises(ConfigError, match="SEARCH_EXTRACT_MAX_SHEET_CELLS"):
         bootstrap.text_extractor(Config({"SEARCH_EXTRACT_MAX_SHEET_CELLS": "many"}))
+
+
+def test_the_worker_extractor_leaves_the_event_loop_running():
+    """Under eventlet (as in the nameko worker) a long parse runs in a native
+    thread while other green threads, such as AMQP heartbeats, keep running."""
+    import subprocess
+    import sys
+    import textwrap
+    script = textwrap.dedent("""
+        import eventlet
+        eventlet.monkey_patch()
+        import io, time
+        from search.adapters.extraction import NativeThreadExtractor
+        from search.domain.documents import ExtractionResult
+
+        class SlowExtractor:
+            def extract(self, stream, content_type):
+                deadline = time.monotonic() + 0.5
+                while time.monotonic() < deadline:
+                    pass
+                return ExtractionResult(text=stream.read().decode())
+
+        ticks = []
+        def heartbeat():
+            while True:
+                ticks.append(1)
+                eventlet.sleep(0.01)
+        eventlet.spawn(heartbeat)
+        eventlet.sleep(0)
+        result = NativeThreadExtractor(SlowExtractor()).extract(io.BytesIO("值班".encode()), "text/plain")
+        print(result.text, len(ticks))
+    """)
+    done = subprocess.run([sys.executable, "-W", "ignore", "-c", script], capture_output=True, text=True, timeout=60)
+    text, ticks = done.stdout.split()
+    assert text == "值班" and int(ticks) >= 10, done.stderr
