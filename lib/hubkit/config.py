@@ -57,6 +57,13 @@ _SEARCH_SETTINGS: tuple[Setting, ...] = (
     Setting("SEARCH_INDEX_DIR", "{data_dir}/search-index", "Directory of the embedded tantivy index."),
     Setting("SEARCH_ES_URL", "http://127.0.0.1:9200", "Elasticsearch 8.x address, when SEARCH_BACKEND=elasticsearch."),
     Setting("SEARCH_ES_INDEX", "hub-items", "Elasticsearch alias searches and writes go through; indices are named `<alias>-<time>-<id>`."),
+    Setting("SEARCH_MAX_UPLOAD_BYTES", "104857600", "Largest document upload accepted (bytes); enforced while streaming."),
+    Setting("SEARCH_BLOB_DIR", "{data_dir}/blobs", "Directory of the content-addressed document files."),
+    Setting("SEARCH_EXTRACT_MAX_CHARS", "1000000", "Most characters of text extracted from one document version; the rest is cut."),
+    Setting("SEARCH_EXTRACT_MAX_ZIP_BYTES", "209715200", "Largest total uncompressed size of a DOCX/XLSX/PPTX archive the extractor opens."),
+    Setting("SEARCH_EXTRACT_MAX_ZIP_RATIO", "100", "Highest compression ratio of any member of a DOCX/XLSX/PPTX archive (zip-bomb guard)."),
+    Setting("SEARCH_EXTRACT_MAX_SHEET_ROWS", "100000", "Most rows read from one spreadsheet sheet."),
+    Setting("SEARCH_EXTRACT_MAX_SHEET_CELLS", "1000000", "Most cells read from one spreadsheet, all sheets together."),
 )
 
 _REPORTS_SETTINGS: tuple[Setting, ...] = (

@@ -16,7 +16,7 @@ from google.protobuf import json_format
 from google.protobuf.any_pb2 import Any as AnyMessage
 from google.protobuf.message import Message
 
-from hub.events.v1 import envelope_pb2, notice_events_pb2, reports_events_pb2
+from hub.events.v1 import envelope_pb2, notice_events_pb2, reports_events_pb2, search_events_pb2
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,8 @@ _NOTICE_EVENTS = (
 )
 
 _SEARCH_EVENTS: tuple[EventType, ...] = (
+    EventType("document.version_added", "search", search_events_pb2.DocumentVersionAdded),
+    EventType("document.deleted", "search", search_events_pb2.DocumentDeleted),
 )
 
 _REPORTS_EVENTS = (

@@ -7,7 +7,7 @@ from pathlib import Path
 from hubkit.config import Config, ConfigError
 from hubkit.wiring import engine_for
 from search.adapters.repository import SqlSearchUnitOfWork
-from search.ports import SearchIndex
+from search.ports import BlobStore, SearchIndex, TextExtractor
 
 SERVICE = "search"
 
@@ -34,13 +34,41 @@ def writable_index(config: Config) -> SearchIndex:
     return open_index(config, writable=True)
 
 
+def blob_store(config: Config) -> BlobStore:
+    from search.adapters.blob_store import FileBlobStore
+    return FileBlobStore(Path(config.raw("SEARCH_BLOB_DIR")))
+
+
+def text_extractor(config: Config) -> TextExtractor:
+    from search.adapters.extraction import BoundedTextExtractor, ExtractionLimits
+    return BoundedTextExtractor(ExtractionLimits(
+        max_chars=config.integer("SEARCH_EXTRACT_MAX_CHARS"),
+        max_zip_bytes=config.integer("SEARCH_EXTRACT_MAX_ZIP_BYTES"),
+        max_zip_ratio=config.integer("SEARCH_EXTRACT_MAX_ZIP_RATIO"),
+        max_sheet_rows=config.integer("SEARCH_EXTRACT_MAX_SHEET_ROWS"),
+        max_sheet_cells=config.integer("SEARCH_EXTRACT_MAX_SHEET_CELLS"),
+    ))
+
+
+def worker_text_extractor(config: Config) -> TextExtractor:
+    from search.adapters.extraction import NativeThreadExtractor
+    return NativeThreadExtractor(text_extractor(config))
+
+
 def register_api(config: Config, server) -> list[str]:
     from hub.search.v1 import search_service_pb2, search_service_pb2_grpc
     from search.grpc_api import SearchServicer
 
     search_service_pb2_grpc.add_SearchServiceServicer_to_server(
         SearchServicer(open_index(config, writable=False)), server)
-    return [search_service_pb2.DESCRIPTOR.services_by_name["SearchService"].full_name]
+    from hub.search.v1 import document_service_pb2, document_service_pb2_grpc
+    from search.grpc_documents import DocumentServicer
+
+    document_service_pb2_grpc.add_DocumentServiceServicer_to_server(DocumentServicer(
+        uow_factory=uow_factory(config), blobs=blob_store(config),
+        max_upload_bytes=config.integer("SEARCH_MAX_UPLOAD_BYTES")), server)
+    return [search_service_pb2.DESCRIPTOR.services_by_name["SearchService"].full_name,
+            document_service_pb2.DESCRIPTOR.services_by_name["DocumentService"].full_name]
 
 
 def worker_class():

@@ -1,6 +1,7 @@
 """Use cases of the search service."""
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 
 from hubkit.auth import Caller
@@ -70,9 +71,10 @@ def withdraw_item(kind: ItemKind, item_id: str, *, event_id: str, consumer: str,
 
 
 def rebuild_index(*, uow: SearchUnitOfWork, index: SearchIndex) -> int:
-    """Fill the index anew from the database (the items it was built from)."""
+    """Fill the index anew from the database: the items indexed from other
+    services' events and the live documents with their extracted text."""
     with uow:
-        return index.rebuild(uow.items.all_live())
+        return index.rebuild(itertools.chain(uow.items.all_live(), uow.documents.live_items()))
 
 
 def search(query: SearchQuery, *, caller: Caller, index: SearchIndex) -> SearchResult:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import abc
-from typing import Iterable, Iterator
+from dataclasses import dataclass
+from typing import BinaryIO, Iterable, Iterator
 
 from hubkit.uow import AbstractUnitOfWork
+from search.domain.documents import AuditEntry, Document, ExtractionResult, Version
 from search.domain.model import IndexedItem, ItemKind, SearchQuery, SearchResult, SuggestQuery
 
 
@@ -70,3 +72,76 @@ class ItemRepository(abc.ABC):
 
 class SearchUnitOfWork(AbstractUnitOfWork):
     items: ItemRepository
+    documents: DocumentRepository
+
+
+# --- documents ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size_bytes: int
+
+
+class BlobStore(abc.ABC):
+    """Content-addressed bytes: identical content is stored once, under its SHA-256."""
+
+    @abc.abstractmethod
+    def put(self, chunks: Iterable[bytes]) -> StoredBlob:
+        """Store the chunks; nothing is kept if iterating them raises."""
+
+    @abc.abstractmethod
+    def open(self, sha256: str) -> BinaryIO:
+        """A seekable binary stream of the content; the caller closes it."""
+
+    @abc.abstractmethod
+    def exists(self, sha256: str) -> bool: ...
+
+
+class TextExtractor(abc.ABC):
+    """Turns a file's bytes into searchable text, within bounds."""
+
+    @abc.abstractmethod
+    def extract(self, stream: BinaryIO, content_type: str) -> ExtractionResult:
+        """Never raises for a bad file: the result carries the reason instead."""
+
+
+class DocumentRepository(abc.ABC):
+    @abc.abstractmethod
+    def add(self, document: Document) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, document_id: str, *, for_update: bool = False) -> Document | None:
+        """Deleted documents too; ``for_update`` locks the row until the unit ends."""
+
+    @abc.abstractmethod
+    def save(self, document: Document) -> None:
+        """Store the document's changed metadata (current version, deletion)."""
+
+    @abc.abstractmethod
+    def add_version(self, version: Version) -> None: ...
+
+    @abc.abstractmethod
+    def version(self, document_id: str, number: int) -> Version | None: ...
+
+    @abc.abstractmethod
+    def versions(self, document_id: str) -> list[Version]:
+        """Oldest first."""
+
+    @abc.abstractmethod
+    def record_extraction(self, document_id: str, number: int, result: ExtractionResult) -> None: ...
+
+    @abc.abstractmethod
+    def extracted_text(self, document_id: str, number: int) -> str: ...
+
+    @abc.abstractmethod
+    def add_audit(self, entry: AuditEntry) -> None: ...
+
+    @abc.abstractmethod
+    def audit_trail(self, document_id: str) -> list[AuditEntry]:
+        """Oldest first."""
+
+    @abc.abstractmethod
+    def live_items(self) -> Iterator[IndexedItem]:
+        """The IndexedItem of every document that is not deleted, from its
+        current version's stored text: what an index rebuild needs."""

@@ -11,7 +11,8 @@ from hub.notice.v1 import notice_pb2
 from hubkit.consumer import hub_event_handler
 from hubkit.envelope import Envelope
 from hubkit.nameko_deps import Built
-from search import bootstrap, handlers
+from search import bootstrap, document_handlers, handlers
+from search.adapters import document_events
 from search.domain.model import IndexedItem, ItemKind
 
 
@@ -95,6 +96,8 @@ class SearchWorker:
 
     uow = Built(bootstrap.uow_factory)
     index = Built(bootstrap.writable_index)
+    blobs = Built(bootstrap.blob_store)
+    extractor = Built(bootstrap.worker_text_extractor)
 
     @hub_event_handler("notice", "notice.published")
     def on_notice_published(self, envelope: Envelope) -> None:
@@ -123,3 +126,16 @@ class SearchWorker:
     def on_report_generated(self, envelope: Envelope) -> None:
         handlers.index_item(report_item(envelope), event_id=envelope.event_id,
                             consumer="search.on_report_generated", uow=self.uow(), index=self.index)
+
+    @hub_event_handler("search", "document.version_added")
+    def on_document_version_added(self, envelope: Envelope) -> None:
+        document_handlers.extract_and_index(
+            document_events.version_added(envelope), event_id=envelope.event_id,
+            consumer="search.on_document_version_added", uow=self.uow(), blobs=self.blobs,
+            extractor=self.extractor, index=self.index)
+
+    @hub_event_handler("search", "document.deleted")
+    def on_document_deleted(self, envelope: Envelope) -> None:
+        document_handlers.unindex_document(
+            document_events.document_deleted(envelope), event_id=envelope.event_id,
+            consumer="search.on_document_deleted", uow=self.uow(), index=self.index)

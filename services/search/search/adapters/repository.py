@@ -73,3 +73,5 @@ class SqlItemRepository(ItemRepository):
 class SqlSearchUnitOfWork(SqlUnitOfWork, SearchUnitOfWork):
     def _on_enter(self, connection: Connection) -> None:
         self.items = SqlItemRepository(connection)
+        from search.adapters.document_repository import SqlDocumentRepository
+        self.documents = SqlDocumentRepository(connection)
