@@ -1,106 +1,48 @@
 """AcknowledgeNotice throughput through gRPC: the hub's notice API server
 against a bare grpcio servicer, measured in the same run.
 
-Each server runs in its own process (spawned), the CLIENT_THREADS load
-threads in this one, so that client and server do not share a GIL. "ours"
-is hubkit's ApiServer with the real NoticeService (interceptor, JWT check,
-one transaction: the UPDATE that only a first acknowledgement matches, the
-receipt.acknowledged outbox row, the audit entry), on SQLite and on
-PostgreSQL. Every call is a FIRST acknowledgement: the load walks through
-distinct (member, notice) pairs. "bare" answers with a prebuilt reply.
+"ours" is ``hub api notice`` (interceptor, JWT check, one transaction: the
+UPDATE that only a first acknowledgement matches, the receipt.acknowledged
+outbox row, the audit entry), on SQLite and on PostgreSQL, first in one
+process, then in two sharing the address (HUB_GRPC_PROCESSES=2); "bare"
+answers a prebuilt reply, in as many processes. Every call is a FIRST
+acknowledgement: the load walks through distinct (member, notice) pairs,
+each member with a token of their own. The variants take turns for several
+rounds (bench/throughput.py), so a change in the machine's load falls on all.
 """
 from __future__ import annotations
 
 import itertools
-import multiprocessing
 import secrets
 import sys
 import tempfile
-import threading
-import time
-from concurrent import futures
 from contextlib import ExitStack
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-import grpc
-
-from benchlib import percentile, throwaway_postgres_database, verdict
+from benchlib import throwaway_postgres_database, verdict
+from hub.notice.v1 import notice_service_pb2 as api, notice_service_pb2_grpc
+from throughput import ChildServers, HubApi, Result, run_round, serve_bare
 
 CLIENT_THREADS = 8
 SERVER_THREADS = 8
 WARMUP_SECONDS = 0.5
-MEASURE_SECONDS = 5.0
+ROUND_SECONDS = 2.0
+ROUNDS = 3
+PROCESS_COUNTS = (1, 2)
 MEMBERS = 4000
-NOTICES = 5  # MEMBERS * NOTICES first acknowledgements available
+NOTICES = 5  # MEMBERS * NOTICES first acknowledgements for each variant
 TARGET_RATE = 1000.0
 TARGET_RATIO = 0.30
 
 
-@dataclass
-class Result:
-    label: str
-    calls: int
-    latencies_ms: list[float]
-
-    @property
-    def rate(self) -> float:
-        return self.calls / MEASURE_SECONDS
-
-    def line(self) -> str:
-        return (f"{self.label:<24} {self.rate:8.0f} acks/s  p50 {percentile(self.latencies_ms, 50):6.2f} ms  "
-                f"p95 {percentile(self.latencies_ms, 95):6.2f} ms  ({self.calls} calls, {CLIENT_THREADS} client "
-                f"threads, {MEASURE_SECONDS:.0f} s)")
-
-
-def serve_ours(env: dict, ready, stop) -> None:
-    """Child process: the real notice API server."""
-    import functools
-
-    import notice.bootstrap
-    from hubkit.config import Config
-    from hubkit.grpc_server import ApiServer
-    config = Config(env)
-    server = ApiServer(address="127.0.0.1:0", jwt_secret=config.jwt_secret, workers=SERVER_THREADS,
-                       register=functools.partial(notice.bootstrap.register_api, config)).start()
-    ready.put(server.address)
-    stop.wait()
-    server.stop(1.0)
-
-
-def serve_bare(ready, stop) -> None:
-    """Child process: a plain grpcio server answering a prebuilt reply."""
-    from hub.notice.v1 import notice_service_pb2 as api, notice_service_pb2_grpc
-
+def add_fixed_ack(server) -> None:
     class FixedReply(notice_service_pb2_grpc.NoticeServiceServicer):
         reply = api.AcknowledgeNoticeResponse(first_acknowledgement=True)
         reply.acknowledged_at.GetCurrentTime()
 
         def AcknowledgeNotice(self, request, context):
             return self.reply
-
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=SERVER_THREADS), options=[("grpc.so_reuseport", 0)])
     notice_service_pb2_grpc.add_NoticeServiceServicer_to_server(FixedReply(), server)
-    port = server.add_insecure_port("127.0.0.1:0")
-    server.start()
-    ready.put(f"127.0.0.1:{port}")
-    stop.wait()
-    server.stop(1.0).wait()
-
-
-def in_child(stack: ExitStack, target, *args) -> str:
-    context = multiprocessing.get_context("spawn")
-    ready, stop = context.Queue(), context.Event()
-    process = context.Process(target=target, args=(*args, ready, stop), daemon=True)
-    process.start()
-
-    def finish() -> None:
-        stop.set()
-        process.join(10)
-        if process.is_alive():
-            process.kill()
-    stack.callback(finish)
-    return ready.get(timeout=60)
 
 
 def prepare(env: dict) -> list[tuple[str, tuple]]:
@@ -134,79 +76,71 @@ def prepare(env: dict) -> list[tuple[str, tuple]]:
     return [(notice_id, metadata[n]) for notice_id in notice_ids for n in range(MEMBERS)]
 
 
-def load(address: str, pairs: list[tuple[str, tuple]], label: str, *, cycle: bool = False) -> Result:
-    """``cycle``: go round the pairs again (only for the stateless bare server)."""
-    from hub.notice.v1 import notice_service_pb2 as api, notice_service_pb2_grpc
-    start = time.monotonic() + WARMUP_SECONDS
-    stop = start + MEASURE_SECONDS
-    per_thread: list[list[float]] = [[] for _ in range(CLIENT_THREADS)]
-    failures: list[BaseException] = []
-    exhausted = []
+def acknowledger(pairs: list[tuple[str, tuple]], *, endless: bool = False):
+    """Each client thread acknowledges its own share of the pairs, going on
+    where it stopped in the previous round; ``endless`` goes round again
+    (only for the stateless bare server)."""
+    shares = [itertools.cycle(pairs[n::CLIENT_THREADS]) if endless else iter(pairs[n::CLIENT_THREADS])
+              for n in range(CLIENT_THREADS)]
 
-    def client(index: int) -> None:
-        mine = itertools.cycle(pairs[index::CLIENT_THREADS]) if cycle else pairs[index::CLIENT_THREADS]
-        with grpc.insecure_channel(address) as channel:
-            acknowledge = notice_service_pb2_grpc.NoticeServiceStub(channel).AcknowledgeNotice
+    def client(n: int, channel):
+        acknowledge = notice_service_pb2_grpc.NoticeServiceStub(channel).AcknowledgeNotice
+
+        def call() -> None:
             try:
-                for notice_id, metadata in mine:
-                    began = time.monotonic()
-                    if began >= stop:
-                        return
-                    reply = acknowledge(api.AcknowledgeNoticeRequest(notice_id=notice_id, comment="已学习"),
-                                        metadata=metadata, timeout=10.0)
-                    assert reply.first_acknowledgement
-                    ended = time.monotonic()
-                    if start <= ended < stop:
-                        per_thread[index].append(1000 * (ended - began))
-                exhausted.append(index)
-            except grpc.RpcError as exc:
-                failures.append(exc)
-
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENT_THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        raise RuntimeError(f"{label}: {len(failures)} client thread(s) failed: {failures[0]!r}")
-    if exhausted:
-        raise RuntimeError(f"{label}: ran out of first acknowledgements; raise MEMBERS or NOTICES")
-    return Result(label, sum(len(t) for t in per_thread), [ms for t in per_thread for ms in t])
+                notice_id, metadata = next(shares[n])
+            except StopIteration:
+                raise RuntimeError("ran out of first acknowledgements; raise MEMBERS or NOTICES") from None
+            reply = acknowledge(api.AcknowledgeNoticeRequest(notice_id=notice_id, comment="已学习"),
+                                metadata=metadata, timeout=10.0)
+            if not reply.first_acknowledgement:
+                raise RuntimeError(f"{notice_id} was acknowledged before")
+        return call
+    return client
 
 
-def measure_ours(stack: ExitStack, label: str, database_url: str | None = None) -> Result:
+def ours(stack: ExitStack, processes: int, database_url: str | None) -> tuple[HubApi, list]:
     env = {"HUB_JWT_SECRET": secrets.token_urlsafe(32),
-           "HUB_DATA_DIR": stack.enter_context(tempfile.TemporaryDirectory(prefix="hubbench-")),
-           "HUB_LOG_LEVEL": "WARNING"}
+           "HUB_DATA_DIR": stack.enter_context(tempfile.TemporaryDirectory(prefix="hubbench-"))}
     if database_url:
         env["NOTICE_DATABASE_URL"] = database_url
     pairs = prepare(env)
-    return load(in_child(stack, serve_ours, env), pairs, label)
+    return HubApi(stack, "notice", processes, env, threads=SERVER_THREADS), acknowledger(pairs)
 
 
-def measure_bare(stack: ExitStack) -> Result:
+def bare(stack: ExitStack, processes: int) -> tuple[ChildServers, list]:
     from hubkit.auth import Caller, bearer_metadata, issue_token
     secret = secrets.token_urlsafe(32)
     metadata = [bearer_metadata(issue_token(secret, Caller(f"driver{n:05d}"))) for n in range(MEMBERS)]
     pairs = [("0" * 32, metadata[n]) for _ in range(NOTICES) for n in range(MEMBERS)]
-    return load(in_child(stack, serve_bare), pairs, "bare grpcio", cycle=True)
-
+    return ChildServers(stack, processes, serve_bare, add_fixed_ack), acknowledger(pairs, endless=True)
 
 
 def main() -> int:
     with ExitStack() as stack:
-        bare = measure_bare(stack)
-    with ExitStack() as stack:
-        sqlite = measure_ours(stack, "ours (SQLite)")
-    with ExitStack() as stack:
-        postgres = measure_ours(stack, "ours (PostgreSQL)", throwaway_postgres_database(stack))
-    for result in (bare, sqlite, postgres):
-        print(result.line())
-    for result in (sqlite, postgres):
-        ratio = result.rate / bare.rate
-        print(f"acks {result.label:<20} {result.rate:6.0f}/s (target >= {TARGET_RATE:.0f}/s: "
-              f"{verdict(result.rate, TARGET_RATE, higher_is_better=True)})  {ratio:6.1%} of bare "
-              f"(target >= {TARGET_RATIO:.0%}: {verdict(ratio, TARGET_RATIO, higher_is_better=True)})")
+        shapes = []
+        for processes in PROCESS_COUNTS:
+            suffix = f", {processes} proc"
+            shapes.append([
+                (Result("bare grpcio" + suffix), bare(stack, processes)),
+                (Result("ours SQLite" + suffix), ours(stack, processes, None)),
+                (Result("ours PostgreSQL" + suffix), ours(stack, processes, throwaway_postgres_database(stack))),
+            ])
+        for _ in range(ROUNDS):
+            for variants in shapes:
+                for result, (server, client) in variants:
+                    run_round(server, client, result, threads=CLIENT_THREADS, warmup=WARMUP_SECONDS,
+                              seconds=ROUND_SECONDS)
+
+    for variants in shapes:
+        baseline = variants[0][0]
+        for result, _ in variants:
+            print(result.line("acks"))
+        for result, _ in variants[1:]:
+            ratio = result.rate / baseline.rate
+            print(f"acks {result.label:<24} {result.rate:6.0f}/s (target >= {TARGET_RATE:.0f}/s: "
+                  f"{verdict(result.rate, TARGET_RATE, higher_is_better=True)})  {ratio:6.1%} of bare "
+                  f"(target >= {TARGET_RATIO:.0%}: {verdict(ratio, TARGET_RATIO, higher_is_better=True)})")
     return 0
 
 
