@@ -43,6 +43,20 @@ _INSERT_NOTICE = notices.insert()
 _INSERT_TARGET = notice_targets.insert()
 _INSERT_RECIPIENT = notice_recipients.insert()
 _SELECT_GROUP_IDS = sa.select(groups.c.group_id).where(groups.c.group_id.in_(sa.bindparam("ids", expanding=True)))
+_GROUP_MEMBER_COUNT = (sa.select(sa.func.count()).where(group_members.c.group_id == groups.c.group_id)
+                       .scalar_subquery().label("member_count"))
+_SELECT_GROUP = sa.select(groups, _GROUP_MEMBER_COUNT).where(groups.c.group_id == sa.bindparam("b_group_id"))
+_SELECT_GROUPS = sa.select(groups, _GROUP_MEMBER_COUNT).where(
+    groups.c.group_id.in_(sa.bindparam("b_group_ids", expanding=True)))
+_SELECT_MEMBER = sa.select(group_members).where(group_members.c.group_id == sa.bindparam("b_group_id"),
+                                                group_members.c.user_id == sa.bindparam("b_user_id"))
+_ROLES_OF = sa.select(group_members.c.group_id, group_members.c.role).where(
+    group_members.c.user_id == sa.bindparam("b_user_id"),
+    group_members.c.group_id.in_(sa.bindparam("b_group_ids", expanding=True)))
+_DEPARTMENTS_OF = (
+    sa.select(group_members.c.user_id, sa.func.max(group_members.c.department).label("department"))
+    .where(group_members.c.user_id.in_(sa.bindparam("b_user_ids", expanding=True)))
+    .group_by(group_members.c.user_id))
 
 
 class SqlGroupRepository(GroupRepository):
@@ -55,11 +69,6 @@ class SqlGroupRepository(GroupRepository):
             created_at=group.created_at, archived_at=group.archived_at,
             notice_posting=group.notice_posting.value, share_posting=group.share_posting.value))
 
-    def _select(self):
-        member_count = (sa.select(sa.func.count()).where(group_members.c.group_id == groups.c.group_id)
-                        .scalar_subquery().label("member_count"))
-        return sa.select(groups, member_count)
-
     @staticmethod
     def _group(row) -> Group:
         return Group(row.group_id, row.name, row.department, row.created_by, _aware(row.created_at),
@@ -67,11 +76,11 @@ class SqlGroupRepository(GroupRepository):
                      row.member_count)
 
     def get(self, group_id: str) -> Group | None:
-        row = self.connection.execute(self._select().where(groups.c.group_id == group_id)).first()
+        row = self.connection.execute(_SELECT_GROUP, {"b_group_id": group_id}).first()
         return None if row is None else self._group(row)
 
     def get_many(self, group_ids: tuple[str, ...]) -> dict[str, Group]:
-        rows = self.connection.execute(self._select().where(groups.c.group_id.in_(group_ids)))
+        rows = self.connection.execute(_SELECT_GROUPS, {"b_group_ids": list(group_ids)})
         return {row.group_id: self._group(row) for row in rows}
 
     def save(self, group: Group) -> None:
@@ -93,8 +102,7 @@ class SqlGroupRepository(GroupRepository):
         return Member(row.user_id, row.department, Role(row.role), _aware(row.joined_at), bool(row.synced))
 
     def member(self, group_id: str, user_id: str) -> Member | None:
-        row = self.connection.execute(sa.select(group_members).where(
-            group_members.c.group_id == group_id, group_members.c.user_id == user_id)).first()
+        row = self.connection.execute(_SELECT_MEMBER, {"b_group_id": group_id, "b_user_id": user_id}).first()
         return None if row is None else self._member(row)
 
     def members(self, group_id: str) -> list[Member]:
@@ -103,16 +111,13 @@ class SqlGroupRepository(GroupRepository):
         return [self._member(row) for row in rows]
 
     def roles_of(self, user_id: str, group_ids: tuple[str, ...]) -> dict[str, Role]:
-        rows = self.connection.execute(sa.select(group_members.c.group_id, group_members.c.role).where(
-            group_members.c.user_id == user_id, group_members.c.group_id.in_(group_ids)))
+        rows = self.connection.execute(_ROLES_OF, {"b_user_id": user_id, "b_group_ids": list(group_ids)})
         return {row.group_id: Role(row.role) for row in rows}
 
     def departments_of(self, user_ids: tuple[str, ...]) -> dict[str, str]:
         found: dict[str, str] = {}
         for chunk in _chunks(list(user_ids)):
-            rows = self.connection.execute(
-                sa.select(group_members.c.user_id, sa.func.max(group_members.c.department).label("department"))
-                .where(group_members.c.user_id.in_(chunk)).group_by(group_members.c.user_id))
+            rows = self.connection.execute(_DEPARTMENTS_OF, {"b_user_ids": chunk})
             found.update({row.user_id: row.department for row in rows})
         return found
 
@@ -183,6 +188,19 @@ class SqlJoinRequestRepository(JoinRequestRepository):
         return [self._request(row) for row in rows]
 
 
+_SELECT_NOTICE = sa.select(notices).where(notices.c.notice_id == sa.bindparam("b_notice_id"))
+_SELECT_TARGETS = (sa.select(notice_targets)
+                   .where(notice_targets.c.notice_id.in_(sa.bindparam("b_notice_ids", expanding=True)))
+                   .order_by(notice_targets.c.notice_id, notice_targets.c.position))
+_SELECT_RECIPIENTS = (sa.select(notice_recipients)
+                      .where(notice_recipients.c.notice_id.in_(sa.bindparam("b_notice_ids", expanding=True)))
+                      .order_by(notice_recipients.c.notice_id, notice_recipients.c.position))
+# SET columns come from the keys of the parameters (as in _INSERT_NOTICE);
+# the WHERE parameter is named apart from every column.
+_UPDATE_NOTICE = notices.update().where(notices.c.notice_id == sa.bindparam("b_notice_id"))
+_INSERT_VERSION = notice_versions.insert()
+
+
 def _notice(row, group_ids: tuple[str, ...], recipient_user_ids: tuple[str, ...]) -> Notice:
     return Notice(
         row.notice_id, group_ids, row.title, row.body, row.author_id, _aware(row.published_at),
@@ -219,12 +237,9 @@ class SqlNoticeRepository(NoticeRepository):
     def _targets(self, notice_ids: list[str]) -> tuple[dict[str, tuple], dict[str, tuple]]:
         group_ids: dict[str, list] = {n: [] for n in notice_ids}
         named: dict[str, list] = {n: [] for n in notice_ids}
-        for row in self.connection.execute(sa.select(notice_targets).where(notice_targets.c.notice_id.in_(notice_ids))
-                                           .order_by(notice_targets.c.notice_id, notice_targets.c.position)):
+        for row in self.connection.execute(_SELECT_TARGETS, {"b_notice_ids": notice_ids}):
             group_ids[row.notice_id].append(row.group_id)
-        for row in self.connection.execute(sa.select(notice_recipients)
-                                           .where(notice_recipients.c.notice_id.in_(notice_ids))
-                                           .order_by(notice_recipients.c.notice_id, notice_recipients.c.position)):
+        for row in self.connection.execute(_SELECT_RECIPIENTS, {"b_notice_ids": notice_ids}):
             named[row.notice_id].append(row.user_id)
         return ({n: tuple(v) for n, v in group_ids.items()}, {n: tuple(v) for n, v in named.items()})
 
@@ -234,7 +249,7 @@ class SqlNoticeRepository(NoticeRepository):
         return [_notice(row, group_ids[row.notice_id], named[row.notice_id]) for row in rows]
 
     def get(self, notice_id: str) -> Notice | None:
-        found = self.many(self.connection.execute(sa.select(notices).where(notices.c.notice_id == notice_id)))
+        found = self.many(self.connection.execute(_SELECT_NOTICE, {"b_notice_id": notice_id}))
         return found[0] if found else None
 
     def summary(self, notice_id: str) -> NoticeSummary | None:
@@ -246,14 +261,15 @@ class SqlNoticeRepository(NoticeRepository):
                              tuple(row.group_id for row in rows if row.group_id is not None))
 
     def save(self, notice: Notice) -> None:
-        self.connection.execute(notices.update().where(notices.c.notice_id == notice.notice_id).values(
+        self.connection.execute(_UPDATE_NOTICE, dict(
+            b_notice_id=notice.notice_id,
             title=notice.title, body=notice.body, category=notice.category.value, priority=notice.priority.value,
             pinned=notice.pinned, status=notice.status.value, version=notice.version, updated_at=notice.updated_at,
             recipient_count=notice.recipient_count, revoke_reason=notice.revoke_reason,
             revoked_by=notice.revoked_by or None, revoked_at=notice.revoked_at))
 
     def add_version(self, notice_id: str, version: NoticeVersion) -> None:
-        self.connection.execute(notice_versions.insert().values(
+        self.connection.execute(_INSERT_VERSION, dict(
             notice_id=notice_id, version=version.version, title=version.title, body=version.body,
             category=version.category.value, priority=version.priority.value, editor_id=version.editor_id,
             edited_at=version.edited_at, changed_fields=json.dumps(list(version.changed_fields))))
@@ -298,6 +314,35 @@ _SUMMARY = (
     .select_from(notices.outerjoin(notice_targets, notice_targets.c.notice_id == notices.c.notice_id))
     .where(notices.c.notice_id == sa.bindparam("n")).order_by(notice_targets.c.position))
 _AUDIT_INSERT = audit_log.insert()
+_SELECT_RECEIPT = sa.select(receipts).where(receipts.c.notice_id == sa.bindparam("b_notice_id"),
+                                            receipts.c.user_id == sa.bindparam("b_user_id"))
+_MARK_READ = (receipts.update()
+              .where(receipts.c.notice_id == sa.bindparam("b_notice_id"),
+                     receipts.c.user_id == sa.bindparam("b_user_id"), receipts.c.read_at.is_(None))
+              .returning(*receipts.c))
+_COUNT_RECEIPTS = sa.select(sa.func.count()).where(receipts.c.notice_id == sa.bindparam("b_notice_id"))
+
+
+def _delivery(by_group: bool, by_name: bool):
+    """INSERT ... SELECT of a notice's receipts from the members table: one
+    statement whatever the number of recipients; a member of several target
+    groups counts once. By the notice's groups, by its named recipients, by
+    both or (neither) by nobody."""
+    reached = sa.false()
+    if by_group:
+        reached = sa.or_(reached, group_members.c.group_id.in_(sa.bindparam("b_group_ids", expanding=True)))
+    if by_name:
+        reached = sa.or_(reached, group_members.c.user_id.in_(sa.bindparam("b_user_ids", expanding=True)))
+    recipients = (
+        sa.select(sa.bindparam("b_notice_id", type_=sa.String), group_members.c.user_id,
+                  sa.func.max(group_members.c.department), sa.bindparam("b_now", type_=sa.DateTime(timezone=True)))
+        .where(reached, group_members.c.user_id != sa.bindparam("b_author_id"))
+        .group_by(group_members.c.user_id))
+    return receipts.insert().from_select(["notice_id", "user_id", "department", "delivered_at"], recipients)
+
+
+_DELIVER = {(by_group, by_name): _delivery(by_group, by_name)
+            for by_group in (False, True) for by_name in (False, True)}
 
 
 class SqlReceiptRepository(ReceiptRepository):
@@ -306,35 +351,24 @@ class SqlReceiptRepository(ReceiptRepository):
         self.notices = notices_repo
 
     def deliver(self, notice: Notice, now: datetime) -> int:
-        # One INSERT ... SELECT from the members table, whatever the number
-        # of recipients; a member of several target groups counts once.
-        reached = sa.false()
-        if notice.group_ids:
-            reached = sa.or_(reached, group_members.c.group_id.in_(notice.group_ids))
-        if notice.recipient_user_ids:
-            reached = sa.or_(reached, group_members.c.user_id.in_(notice.recipient_user_ids))
-        recipients = (
-            sa.select(sa.literal(notice.notice_id, sa.String), group_members.c.user_id,
-                      sa.func.max(group_members.c.department), sa.literal(now, sa.DateTime(timezone=True)))
-            .where(reached, group_members.c.user_id != notice.author_id)
-            .group_by(group_members.c.user_id))
-        self.connection.execute(receipts.insert().from_select(
-            ["notice_id", "user_id", "department", "delivered_at"], recipients))
+        by_group, by_name = bool(notice.group_ids), bool(notice.recipient_user_ids)
+        params = {"b_notice_id": notice.notice_id, "b_now": now, "b_author_id": notice.author_id}
+        if by_group:
+            params["b_group_ids"] = list(notice.group_ids)
+        if by_name:
+            params["b_user_ids"] = list(notice.recipient_user_ids)
+        self.connection.execute(_DELIVER[by_group, by_name], params)
         # Counted, not taken from rowcount, which SQLAlchemy's psycopg
         # dialect reports as -1 for INSERT ... SELECT.
-        return self.connection.execute(sa.select(sa.func.count()).where(
-            receipts.c.notice_id == notice.notice_id)).scalar_one()
+        return self.connection.execute(_COUNT_RECEIPTS, {"b_notice_id": notice.notice_id}).scalar_one()
 
     def get(self, notice_id: str, user_id: str) -> Receipt | None:
-        row = self.connection.execute(sa.select(receipts).where(
-            receipts.c.notice_id == notice_id, receipts.c.user_id == user_id)).first()
+        row = self.connection.execute(_SELECT_RECEIPT, {"b_notice_id": notice_id, "b_user_id": user_id}).first()
         return None if row is None else _receipt(row)
 
     def mark_read(self, notice_id: str, user_id: str, now: datetime) -> Receipt | None:
-        row = self.connection.execute(
-            receipts.update().where(receipts.c.notice_id == notice_id, receipts.c.user_id == user_id,
-                                    receipts.c.read_at.is_(None))
-            .values(read_at=now).returning(*receipts.c)).first()
+        row = self.connection.execute(_MARK_READ, {"b_notice_id": notice_id, "b_user_id": user_id,
+                                                   "read_at": now}).first()
         return None if row is None else _receipt(row)
 
     def acknowledge(self, notice_id: str, user_id: str, now: datetime, comment: str) -> str | None:
