@@ -6,14 +6,18 @@ from dataclasses import dataclass
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from hub.notice.v1 import notice_service_pb2_grpc
+from hub.notice.v1 import group_service_pb2_grpc, notice_service_pb2_grpc
 from hub.reports.v1 import reports_service_pb2_grpc
-from hub.search.v1 import search_service_pb2_grpc
+from hub.search.v1 import document_service_pb2_grpc, search_service_pb2_grpc
 from hubkit.auth import bearer_metadata
 
+# By API: each service's main API under the service's name, and the others
+# its API server also serves (connect to that service's address).
 STUBS = {
     "notice": notice_service_pb2_grpc.NoticeServiceStub,
+    "group": group_service_pb2_grpc.GroupServiceStub,
     "search": search_service_pb2_grpc.SearchServiceStub,
+    "document": document_service_pb2_grpc.DocumentServiceStub,
     "reports": reports_service_pb2_grpc.ReportsServiceStub,
 }
 
@@ -36,9 +40,9 @@ class ApiClient:
         self.channel.close()
 
 
-def connect(service: str, address: str, token: str) -> ApiClient:
+def connect(api: str, address: str, token: str) -> ApiClient:
     channel = grpc.insecure_channel(address)
-    return ApiClient(channel, STUBS[service](channel), bearer_metadata(token))
+    return ApiClient(channel, STUBS[api](channel), bearer_metadata(token))
 
 
 def health(address: str, timeout: float = 2.0) -> str:
