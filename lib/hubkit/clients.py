@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from hub.notice.v1 import group_service_pb2_grpc, notice_service_pb2_grpc
+from hub.notice.v1 import finding_service_pb2_grpc, group_service_pb2_grpc, notice_service_pb2_grpc
 from hub.reports.v1 import reports_service_pb2_grpc
 from hub.search.v1 import document_service_pb2_grpc, search_service_pb2_grpc
 from hubkit.auth import bearer_metadata
@@ -16,6 +16,7 @@ from hubkit.auth import bearer_metadata
 STUBS = {
     "notice": notice_service_pb2_grpc.NoticeServiceStub,
     "group": group_service_pb2_grpc.GroupServiceStub,
+    "finding": finding_service_pb2_grpc.FindingServiceStub,
     "search": search_service_pb2_grpc.SearchServiceStub,
     "document": document_service_pb2_grpc.DocumentServiceStub,
     "reports": reports_service_pb2_grpc.ReportsServiceStub,

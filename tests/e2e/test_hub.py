@@ -73,6 +73,44 @@ def test_the_status_command_sees_every_process(hub):
     assert result.stdout.count("SERVING") == 3 and result.stdout.count("consuming") == 3
 
 
+def test_a_finding_reaches_the_weekly_report_which_search_then_finds(hub):
+    """notice -> reports (finding events) -> report.generated -> search."""
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    from hub.notice.v1 import finding_service_pb2 as finding_api, notice_pb2
+    from hub.reports.v1 import reports_pb2, reports_service_pb2 as reports_api
+    config, secret, _ = hub
+    inspector = issue_token(secret, Caller("u-inspector", departments=("安全环保部",)))
+    findings = connect("finding", config.grpc_addr("notice"), inspector)
+    due = Timestamp()
+    due.FromDatetime(datetime.now(timezone.utc) + timedelta(days=3))
+    finding = findings.OpenFinding(finding_api.OpenFindingRequest(
+        area="二号高炉出铁场", description="铁口平台防护栏松动", severity=notice_pb2.FINDING_SEVERITY_HIGH,
+        responsible_unit="炼铁厂", responsible_person="u-foreman", due_at=due)).finding
+
+    week = datetime.now(ZoneInfo("Asia/Shanghai")).isocalendar()
+    period = f"{week.year}-W{week.week:02d}"
+    reports = connect("reports", config.grpc_addr("reports"), inspector)
+
+    def report_with_the_finding():
+        # The reports worker counts the finding once its event arrives; until
+        # then each regeneration still lacks it.
+        report = reports.GenerateReport(reports_api.GenerateReportRequest(
+            kind="inspection.weekly", period=period, regenerate=True)).report
+        chunks = reports.DownloadReport(reports_api.DownloadReportRequest(
+            report_id=report.report_id, format=reports_pb2.REPORT_FORMAT_JSON))
+        return report if "二号高炉出铁场" in b"".join(c.data for c in chunks).decode("utf-8") else None
+
+    report = wait_for(report_with_the_finding, 20.0, 0.2)
+    assert report, f"the weekly report never counted finding {finding.finding_id}"
+    search = connect("search", config.grpc_addr("search"), issue_token(secret, Caller("u-reader")))
+    assert wait_for(lambda: any(h.item_id == report.report_id for h in search.Search(
+        search_api.SearchRequest(query="二号高炉 出铁场")).hits), 20.0, 0.2)
+
+
 @pytest.mark.broker_outage
 def test_notices_published_while_the_broker_is_down_are_delivered_when_it_returns(hub):
     config, secret, _ = hub
