@@ -83,7 +83,11 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        # LIFO: the connection used last is handed out again. A SQLite
+        # connection drops its page cache whenever another connection wrote
+        # since it last ran, so cycling through the pool (FIFO) re-reads pages
+        # on every transaction; reusing the hottest connection does not.
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, pool_use_lifo=True)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):
@@ -115,7 +119,7 @@ def make_engine(url: str) -> Engine:
     # connection that died with a database restart fails its request with a
     # disconnect, which invalidates the whole pool (grpc_server answers
     # UNAVAILABLE, which clients retry); the next request reconnects.
-    return sa.create_engine(url, pool_size=8, max_overflow=8, pool_recycle=1800)
+    return sa.create_engine(url, pool_size=8, max_overflow=8, pool_recycle=1800, pool_use_lifo=True)
 
 
 def migrate(engine: Engine, migrations_dir: Path) -> None:
