@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 import opencc
@@ -37,6 +38,9 @@ _SPACE = re.compile(r"\s+")
 # and full-width ASCII forms (U+FF01..FF5E -> U+0021..007E).
 _TABLE_FOLDABLE = re.compile(r"[\t\n\r\x20-\x7e\u4e00-\u9fff\u3000-\u3002\uff01-\uff5e]*")
 _WIDTH_TABLE = {0x3000: 0x20, **{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}}
+_WIDE = re.compile(r"[\u3000\uff01-\uff5e]")
+# Past this many distinct wide characters one translate() beats replacing each.
+_WIDE_REPLACEMENTS = 8
 SUGGEST_SEPARATOR = "\x1f"
 
 _local = threading.local()
@@ -53,13 +57,29 @@ def _converter() -> opencc.OpenCC:
 def fold_width(text: str) -> str:
     """NFKC (full/half width and compatibility forms)."""
     if _TABLE_FOLDABLE.fullmatch(text):
-        return text.translate(_WIDTH_TABLE)
+        # str.translate() looks every character up (about 50 ns each); text
+        # usually holds a few distinct wide forms (，！：), each replaced
+        # at once. Replacements are one ASCII character: positions stay.
+        match = _WIDE.search(text)
+        for _ in range(_WIDE_REPLACEMENTS):
+            if match is None:
+                return text
+            wide = match.group()
+            text = text.replace(wide, chr(_WIDTH_TABLE[ord(wide)]))
+            match = _WIDE.search(text, match.start())
+        return text if match is None else text.translate(_WIDTH_TABLE)
     return unicodedata.normalize("NFKC", text)
+
+
+def _may_have_gloss(folded: str) -> bool:
+    # A gloss needs an opening bracket; scanning for one is far cheaper than
+    # the gloss pattern, whose look-behind is tried at every position.
+    return "(" in folded or "（" in folded
 
 
 def normalise(text: str) -> str:
     folded = fold_width(text)
-    without_glosses = _GLOSS.sub("", folded)
+    without_glosses = _GLOSS.sub("", folded) if _may_have_gloss(folded) else folded
     return _converter().convert(without_glosses).lower()
 
 
@@ -67,7 +87,7 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int] | None]:
     """The normalised text and, for each of its characters, the index of the
     original character it came from (None: positions are unchanged)."""
     folded = fold_width(text)
-    if len(folded) == len(text) and not _GLOSS.search(folded):
+    if len(folded) == len(text) and not (_may_have_gloss(folded) and _GLOSS.search(folded)):
         converted = _converter().convert(folded).lower()
         if len(converted) == len(text):
             return converted, None
@@ -180,33 +200,38 @@ def analyse_query(text: str) -> AnalysedQuery:
                          tuple(w for w in unique if is_lone_char(w)), tuple(dict.fromkeys(phrases)))
 
 
-def _needle_pattern(needles: list[str]) -> re.Pattern | None:
-    if not needles:
-        return None
-    alternatives = []
-    for needle in sorted(needles, key=len, reverse=True):
-        escaped = re.escape(needle)
-        # Latin words and numbers match whole, not inside longer words.
-        alternatives.append(escaped if _CJK_RUN.match(needle) else rf"(?<![a-z0-9]){escaped}(?![a-z0-9])")
-    return re.compile("|".join(alternatives))
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
-def _matches(normalised: str, pattern: re.Pattern | None) -> list[tuple[int, int]]:
-    """Merged, overlapping matches (bigrams 安全 + 全阀 mark 安全阀), in order."""
-    if pattern is None:
-        return []
+def _needle_specs(needles: list[str]) -> tuple[tuple[str, bool], ...]:
+    """Each needle, and whether it must stand as a whole word: Latin words
+    and numbers match whole, not inside longer words; CJK anywhere."""
+    return tuple((needle, not _CJK_RUN.match(needle)) for needle in needles if needle)
+
+
+def _matches(normalised: str, specs: tuple[tuple[str, bool], ...]) -> list[tuple[int, int]]:
+    """Merged, overlapping matches (bigrams 安全 + 全阀 mark 安全阀), in order:
+    at every position where a needle starts, the longest one found there.
+    (str.find per needle: compiling one pattern of all needles costs more
+    than the searches of a whole page.)"""
+    longest: dict[int, int] = {}
+    for needle, whole_word in specs:
+        size = len(needle)
+        start = normalised.find(needle)
+        while start >= 0:
+            end = start + size
+            if not whole_word or ((start == 0 or normalised[start - 1] not in _WORD_CHARS)
+                                  and (end == len(normalised) or normalised[end] not in _WORD_CHARS)):
+                if longest.get(start, 0) < end:
+                    longest[start] = end
+            start = normalised.find(needle, start + 1)
     spans: list[list[int]] = []
-    position = 0
-    while True:
-        match = pattern.search(normalised, position)
-        if match is None:
-            break
-        start, end = match.span()
+    for start in sorted(longest):
+        end = longest[start]
         if spans and start < spans[-1][1]:
             spans[-1][1] = max(spans[-1][1], end)
         else:
             spans.append([start, end])
-        position = start + 1  # overlapping bigrams
     return [(s, e) for s, e in spans]
 
 
@@ -216,31 +241,56 @@ def _to_original(spans, origin: list[int] | None) -> list[tuple[int, int]]:
     return [(origin[s], origin[e - 1] + 1) for s, e in spans]
 
 
+class Highlighter:
+    """Finds one query's needles in the displayed texts of its hits."""
+
+    def __init__(self, needles: list[str]):
+        self._needles = _needle_specs(needles)
+
+    def _original_matches(self, text: str) -> list[tuple[int, int]]:
+        if not self._needles:
+            return []
+        normalised, origin = normalise_with_offsets(text)
+        return _to_original(_matches(normalised, self._needles), origin)
+
+    def spans(self, text: str) -> tuple[Span, ...]:
+        return tuple(Span(s, e) for s, e in self._original_matches(text))
+
+    def snippet(self, text: str, width: int) -> tuple[str, tuple[Span, ...]]:
+        """A window of the original text of about ``width`` characters holding
+        the most distinct matches, and the matched spans within it."""
+        matches = self._original_matches(text)
+        start = 0
+        if matches:
+            # Starts and ends both ascend (merged matches, mapped back through
+            # ascending offsets): the matches within [first, first + width]
+            # are one slice, found by bisection.
+            starts = [s for s, _ in matches]
+            ends = [e for _, e in matches]
+            best = -1
+            for first in starts:
+                inside = matches[bisect_left(starts, first):bisect_right(ends, first + width)]
+                covered = len({text[s:e] for s, e in inside})
+                if covered > best:
+                    best, start = covered, first
+            start = max(0, start - width // 5)
+        end = min(len(text), start + width)
+        start = max(0, min(start, end - width))
+        prefix = "…" if start > 0 else ""
+        suffix = "…" if end < len(text) else ""
+        shift = len(prefix) - start
+        spans = tuple(Span(s + shift, min(e, end) + shift) for s, e in matches if s >= start and s < end)
+        return prefix + text[start:end] + suffix, spans
+
+
 def highlight_spans(text: str, needles: list[str]) -> tuple[Span, ...]:
-    normalised, origin = normalise_with_offsets(text)
-    return tuple(Span(s, e) for s, e in _to_original(_matches(normalised, _needle_pattern(needles)), origin))
+    return Highlighter(needles).spans(text)
 
 
 def snippet(text: str, needles: list[str], width: int) -> tuple[str, tuple[Span, ...]]:
     """A window of the original text of about ``width`` characters holding the
     most distinct matches, and the matched spans within it."""
-    normalised, origin = normalise_with_offsets(text)
-    matches = _to_original(_matches(normalised, _needle_pattern(needles)), origin)
-    start = 0
-    if matches:
-        best = -1
-        for first, _ in matches:
-            covered = {text[s:e] for s, e in matches if first <= s and e <= first + width}
-            if len(covered) > best:
-                best, start = len(covered), first
-        start = max(0, start - width // 5)
-    end = min(len(text), start + width)
-    start = max(0, min(start, end - width))
-    prefix = "…" if start > 0 else ""
-    suffix = "…" if end < len(text) else ""
-    shift = len(prefix) - start
-    spans = tuple(Span(s + shift, min(e, end) + shift) for s, e in matches if s >= start and s < end)
-    return prefix + text[start:end] + suffix, spans
+    return Highlighter(needles).snippet(text, width)
 
 
 def suggestion_term(title: str) -> str:

@@ -17,7 +17,8 @@ from typing import Iterable
 from elasticsearch import ApiError, Elasticsearch, helpers
 
 from search.adapters.hit_display import display_hit, facet_counts
-from search.analysis import AnalysedQuery, analyse_query, compact, normalise, suggestion_term, title_of_suggestion
+from search.analysis import (AnalysedQuery, Highlighter, analyse_query, compact, normalise, suggestion_term,
+                             title_of_suggestion)
 from search.domain.model import (Cursor, FacetField, IndexedItem, SearchQuery, SearchResult, SortOrder,
                                  SuggestQuery, to_epoch_us)
 from search.ports import SearchIndex
@@ -191,7 +192,7 @@ class ElasticsearchIndex(SearchIndex):
         body = self.es.search(**request).body
         rows = body["hits"]["hits"]
         page, has_more = rows[:query.page_size], len(rows) > query.page_size
-        needles = analysed.needles()
+        needles = Highlighter(analysed.needles())
         hits = tuple(display_hit(row["_source"], row["_score"] or 0.0, needles) for row in page)
         next_cursor = ""
         if has_more and page:

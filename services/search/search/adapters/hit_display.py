@@ -5,16 +5,18 @@ the original, with spans mapped back from the normalised matches.
 """
 from __future__ import annotations
 
-from search.analysis import highlight_spans, snippet
+from search.analysis import Highlighter
 from search.domain.model import FacetCount, Hit, ItemKind, from_epoch_us
 
 SNIPPET_CHARS = 80
 
 
-def display_hit(fields: dict, score: float, needles: list[str]) -> Hit:
+def display_hit(fields: dict, score: float, needles: list[str] | Highlighter) -> Hit:
     """``fields``: kind, item_id, title, body, published_us, department,
-    category, author_id as stored by the engine."""
-    text, spans = snippet(fields["body"], needles, SNIPPET_CHARS) if fields["body"] else ("", ())
+    category, author_id as stored by the engine; ``needles``: the query's,
+    best as one Highlighter for all hits of a page."""
+    highlighter = needles if isinstance(needles, Highlighter) else Highlighter(needles)
+    text, spans = highlighter.snippet(fields["body"], SNIPPET_CHARS) if fields["body"] else ("", ())
     return Hit(
         kind=ItemKind(fields["kind"]),
         item_id=fields["item_id"],
@@ -22,7 +24,7 @@ def display_hit(fields: dict, score: float, needles: list[str]) -> Hit:
         snippet=text,
         score=float(score),
         published_at=from_epoch_us(int(fields["published_us"])),
-        title_matches=highlight_spans(fields["title"], needles),
+        title_matches=highlighter.spans(fields["title"]),
         snippet_matches=spans,
         department=fields.get("department", ""),
         category=fields.get("category", ""),

@@ -70,3 +70,18 @@ def test_the_fast_width_folding_equals_nfkc_where_it_applies():
                                       *range(0x4E00, 0x9FFF, 7)])
     assert fold_width(sample) == unicodedata.normalize("NFKC", sample)
     assert fold_width("ｶﾀｶﾅ①") == "カタカナ1"  # other forms still go through NFKC
+
+
+def test_width_folding_of_a_few_or_many_wide_forms_equals_nfkc():
+    import unicodedata
+
+    from search.analysis import fold_width
+    for sample in ("安全，规程！（试行）：第１条", "ＡＢＣＤＥＦＧＨＩＪ，。", "　", "no wide forms"):
+        assert fold_width(sample) == unicodedata.normalize("NFKC", sample)
+
+
+def test_latin_needles_match_whole_words_and_overlapping_bigrams_merge():
+    text = "GB/T 6067: gbt ab-12 安全阀门安全"
+    spans = highlight_spans(text, analyse_query("gb 12 安全阀 全阀门").needles())
+    assert [text[s.start:s.end] for s in spans] == ["GB", "12", "安全阀门", "安全"]
+    assert highlight_spans(text, []) == ()
