@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 import tantivy
 
 from search.adapters.hit_display import display_hit, facet_counts
-from search.analysis import (AnalysedQuery, analyse_query, compact, indexed_forms, run_terms,
+from search.analysis import (AnalysedQuery, Highlighter, analyse_query, compact, indexed_forms, run_terms,
                              suggestion_term, title_of_suggestion, tokens)
 from search.domain.model import (Cursor, FacetField, IndexedItem, SearchQuery, SearchResult, SortOrder,
                                  SuggestQuery, to_epoch_us)
@@ -33,6 +32,8 @@ TITLE_BOOST = 2.0
 MAX_WINDOW = 10_000  # deepest relevance-ordered row a cursor may reach
 FACET_BUCKETS = 50
 RELOAD_SECONDS = 0.05
+GROWTH = 4  # how much more a search fetches when the rows it got all tie at the edge
+PRINCIPAL_FILTERS = 1024  # cached filters of callers' principals
 TEXT_FIELDS = ("kind", "item_id", "title", "department", "category", "author_id")
 
 
@@ -57,11 +58,12 @@ def _schema() -> tantivy.Schema:
     return builder.build()
 
 
-@dataclass(frozen=True)
-class _Row:
-    value: float
-    tie: str
-    address: object
+def _row_order(row) -> tuple:
+    return -row[0], row[1]
+
+
+def _tie_text(tie: int) -> str:
+    return f"{tie:016x}"
 
 
 class TantivyIndex(SearchIndex):
@@ -73,6 +75,7 @@ class TantivyIndex(SearchIndex):
                         if writable else None)
         self._reload_lock = threading.Lock()
         self._reloaded_at = 0.0
+        self._principal_filters: dict[tuple[str, ...], tantivy.Query] = {}
 
     # --- writing ---------------------------------------------------------
     def _document(self, item: IndexedItem) -> tantivy.Document:
@@ -121,7 +124,12 @@ class TantivyIndex(SearchIndex):
         return tantivy.Query.term_query(self.schema, field, value)
 
     def _any_of(self, field: str, values) -> tantivy.Query:
-        return tantivy.Query.term_set_query(self.schema, field, list(values))
+        # A disjunction of term queries, not a term set: a term set collects
+        # every document of every value into a bit set before the search
+        # starts (all 'everyone' items for a principals filter: most of the
+        # time of a search), while terms are advanced only to the documents
+        # the text query matches.
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, self._term(field, value)) for value in values])
 
     def _in_title_or_body(self, title_query: tantivy.Query, body_query: tantivy.Query) -> tantivy.Query:
         return tantivy.Query.boolean_query([
@@ -142,37 +150,50 @@ class TantivyIndex(SearchIndex):
                                                   self._phrase("body_terms", terms)))
         return clauses
 
+    @staticmethod
+    def _filter(query: tantivy.Query) -> tantivy.Query:
+        # Filters must match but add nothing to the score.
+        return tantivy.Query.const_score_query(query, 0.0)
+
+    def _visible_to(self, principals: tuple[str, ...]) -> tantivy.Query:
+        """The filter of one caller's principals, built once per set of them."""
+        found = self._principal_filters.get(principals)
+        if found is None:
+            if len(self._principal_filters) >= PRINCIPAL_FILTERS:
+                self._principal_filters.clear()
+            found = self._principal_filters[principals] = self._filter(self._any_of("visible_to", principals))
+        return found
+
     def _filter_clauses(self, principals, filters) -> list[tantivy.Query]:
+        """Filter clauses, each already without a score."""
         clauses = []
         if principals is not None:
-            clauses.append(self._any_of("visible_to", principals))
+            clauses.append(self._visible_to(principals))
         for field, values in (("kind", [k.value for k in filters.kinds]), ("department", filters.departments),
                               ("group_ids", filters.group_ids), ("category", filters.categories),
                               ("author_id", filters.author_ids)):
             if values:
-                clauses.append(self._any_of(field, values))
+                clauses.append(self._filter(self._any_of(field, values)))
         if filters.published_from or filters.published_to:
-            clauses.append(tantivy.Query.range_query(
+            clauses.append(self._filter(tantivy.Query.range_query(
                 self.schema, "published_us", tantivy.FieldType.Integer,
                 to_epoch_us(filters.published_from) if filters.published_from else None,
                 to_epoch_us(filters.published_to) if filters.published_to else None,
-                include_upper=filters.published_to is None))
+                include_upper=filters.published_to is None)))
         return clauses
 
     @staticmethod
     def _all(scored: list[tantivy.Query], filters: list[tantivy.Query]) -> tantivy.Query:
-        # Filters must match but add nothing to the score.
-        return tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, q) for q in scored]
-            + [(tantivy.Occur.Must, tantivy.Query.const_score_query(q, 0.0)) for q in filters])
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in scored + filters])
 
     def _searcher(self):
         # Readers pick up the writer's commits at most RELOAD_SECONDS late.
-        with self._reload_lock:
-            now = time.monotonic()
-            if now - self._reloaded_at >= RELOAD_SECONDS:
-                self.index.reload()
-                self._reloaded_at = now
+        now = time.monotonic()
+        if now - self._reloaded_at >= RELOAD_SECONDS:
+            with self._reload_lock:
+                if now - self._reloaded_at >= RELOAD_SECONDS:
+                    self.index.reload()
+                    self._reloaded_at = now
         return self.index.searcher()
 
     def search(self, query: SearchQuery) -> SearchResult:
@@ -183,22 +204,23 @@ class TantivyIndex(SearchIndex):
         text_clauses = self._text_clauses(analysed)
         filter_clauses = self._filter_clauses(query.principals, query.filters)
         matching = self._all(text_clauses, filter_clauses)
-        rows, has_more, total = self._page(searcher, query, text_clauses, filter_clauses)
+        rows, has_more, total = self._page(searcher, query, matching, text_clauses, filter_clauses)
         if total is None:  # the page was fetched from a narrowed query
             total = searcher.search(matching, limit=1, count=True).count
-        needles = analysed.needles()
+        highlighter = Highlighter(analysed.needles())
+        relevance = query.sort is SortOrder.RELEVANCE
         hits = []
-        for row in rows:
-            doc = searcher.doc(row.address)
+        for value, _, address in rows:
+            doc = searcher.doc(address)
             fields = {name: (doc.get_first(name) or "") for name in TEXT_FIELDS}
-            fields["body"] = bytes(doc.get_first("body") or b"").decode()
+            fields["body"] = (doc.get_first("body") or b"").decode()
             fields["published_us"] = doc.get_first("published_us")
-            score = row.value if query.sort is SortOrder.RELEVANCE else 0.0
-            hits.append(display_hit(fields, score, needles))
+            hits.append(display_hit(fields, value if relevance else 0.0, highlighter))
         next_cursor = ""
         if has_more and rows:
             position = (query.after.position if query.after else 0) + len(rows)
-            next_cursor = Cursor(query.sort, rows[-1].value, rows[-1].tie, position, query.fingerprint).encode()
+            value, tie, _ = rows[-1]
+            next_cursor = Cursor(query.sort, value, _tie_text(tie), position, query.fingerprint).encode()
         return SearchResult(tuple(hits), int(total), self._facets(searcher, matching, query.facets), next_cursor)
 
     def _facets(self, searcher, matching, facets: tuple[FacetField, ...]):
@@ -208,36 +230,51 @@ class TantivyIndex(SearchIndex):
         result = searcher.aggregate(matching, spec)
         return {facet: facet_counts(result[facet.value]["buckets"]) for facet in facets}
 
-    def _page(self, searcher, query: SearchQuery, text_clauses, filter_clauses):
-        """The rows of this page in (value desc, tie asc) order, whether more
-        follow, and the number of matches (None if the query was narrowed)."""
+    def _page(self, searcher, query: SearchQuery, matching, text_clauses, filter_clauses):
+        """The rows (value, tie, address) of this page in (value desc, tie
+        asc) order, whether more follow, and the number of matches (None if
+        the query was narrowed)."""
         after, size = query.after, query.page_size
         narrowed = query.sort is SortOrder.NEWEST and after is not None
+        fetched_query = matching
         if query.sort is SortOrder.NEWEST:
             if narrowed:
-                filter_clauses = filter_clauses + [tantivy.Query.range_query(
-                    self.schema, "published_us", tantivy.FieldType.Integer, None, int(after.value))]
+                fetched_query = self._all(text_clauses, filter_clauses + [self._filter(tantivy.Query.range_query(
+                    self.schema, "published_us", tantivy.FieldType.Integer, None, int(after.value)))])
             order_field, limit = "published_us", 2 * size + 1
         else:
-            order_field, limit = None, (after.position if after else 0) + 2 * size + 1
-        fetched_query = self._all(text_clauses, filter_clauses)
+            # Scores often tie (BM25 of similar texts): fetching a wider edge
+            # at once spares most second rounds.
+            order_field, limit = None, (after.position if after else 0) + 4 * size + 1
+        # Tie-breakers order as their fixed-width hex text does: rows sort on
+        # the integers, and only a cursor's tie is compared as text.
+        after_value = after.value if after is not None else None
+        count = None
         while True:
             limit = min(limit, MAX_WINDOW)
-            result = searcher.search(fetched_query, limit=limit, count=True, order_by_field=order_field)
-            addresses = [address for _, address in result.hits]
+            result = searcher.search(fetched_query, limit=limit, count=count is None, order_by_field=order_field)
+            if count is None:
+                count = result.count  # the same in every round
+            hits = result.hits
+            addresses = [address for _, address in hits]
             ties = searcher.fast_field_values("tie", addresses) if addresses else []
-            rows = sorted((_Row(float(value), f"{tie:016x}", address)
-                           for (value, address), tie in zip(result.hits, ties)), key=lambda r: (-r.value, r.tie))
-            later = [r for r in rows if after is None or after.precedes(r.value, r.tie)]
+            rows = sorted(((float(value), tie, address) for (value, address), tie in zip(hits, ties)),
+                          key=_row_order)
+            if after is None:
+                later = rows
+            else:
+                later = [r for r in rows
+                         if r[0] < after_value or (r[0] == after_value and _tie_text(r[1]) > after.tie)]
             exhausted = len(rows) < limit or limit >= MAX_WINDOW
             if not exhausted:
                 # Every row valued above the last one fetched is here; rows
                 # tied with it may not all be.
-                lowest = rows[-1].value
-                later = [r for r in later if r.value > lowest]
+                lowest = rows[-1][0]
+                later = [r for r in later if r[0] > lowest]
             if exhausted or len(later) > size:
-                return later[:size], len(later) > size, None if narrowed else result.count
-            limit *= 2
+                return later[:size], len(later) > size, None if narrowed else count
+            # Many rows tie at the edge (equal scores are common): widen fast.
+            limit *= GROWTH
 
     def suggest(self, query: SuggestQuery) -> tuple[str, ...]:
         filters = [tantivy.Query.all_query()]
