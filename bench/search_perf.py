@@ -1,33 +1,37 @@
 """Embedded search engine at scale: generated Chinese documents of about 1 KB.
 
 1. bulk indexing (what `hub search rebuild` does) in this process: docs/s;
-2. the search API (`hub api search`) in its own process, queried over gRPC
-   from this process: latency p50/p99 of one caller, then throughput with
-   several callers against it and against a bare grpcio servicer (another
-   process) that answers the same response bytes, in the same run;
-3. the search process's resident memory.
+2. latency p50/p99 of one caller of the search API (`hub api search`, in a
+   process of its own) over gRPC;
+3. throughput of Search from several client threads, each on a connection
+   of its own, against the search API and against a bare grpcio servicer
+   that answers the same response bytes: both in one process, then both in
+   two processes sharing their address (HUB_GRPC_PROCESSES=2; SO_REUSEPORT
+   for the bare one). The variants take turns for several rounds
+   (bench/throughput.py) so that a change in the machine's load falls on all;
+4. the search API processes' resident memory.
 
-    python bench/search_perf.py [--docs 100000] [--seconds 8]
+    python bench/search_perf.py [--docs 100000] [--seconds 6]
 """
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
-import os
 import random
-import subprocess
+import secrets
 import sys
 import tempfile
-import threading
 import time
-from concurrent import futures
+from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
-from benchlib import free_ports, percentile, verdict  # noqa: E402
+from benchlib import percentile, verdict  # noqa: E402
+from throughput import ChildServers, HubApi, Result, run_round, serve_bare  # noqa: E402
 
 TARGET_DOCS_PER_S = 2000
 TARGET_P50_MS = 10.0
@@ -35,6 +39,10 @@ TARGET_P99_MS = 50.0
 TARGET_THROUGHPUT_SHARE = 0.30
 TARGET_RSS_MB = 600
 SEARCH_METHOD = "/hub.search.v1.SearchService/Search"
+PROCESS_COUNTS = (1, 2)
+ROUNDS = 3
+WARMUP_SECONDS = 0.5
+SERVER_THREADS = 8
 # Common characters the generated words are made of.
 CHARS = ("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定"
          "行学法所民得经十三之进着等部度家电力里如水化高自二理起小物现实加量都两体制机当使点从业本去把性好应开它合还因由"
@@ -85,65 +93,35 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def wait_serving(address: str, process: subprocess.Popen, timeout: float = 60.0) -> None:
-    from hubkit.clients import health
-    deadline = time.monotonic() + timeout
-    while health(address, 1.0) != "SERVING":
-        if process.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"server on {address} did not start (exit {process.poll()})")
-        time.sleep(0.1)
-
-
-def serve_bare(port: int, response_file: str, workers: int) -> None:
-    """A bare grpcio server whose Search answers fixed bytes (no auth, no work)."""
+def add_fixed_search(response: bytes, server) -> None:
+    """Search answers these bytes: no auth, no work (the bare servicer)."""
     import grpc
-    response = Path(response_file).read_bytes()
     handler = grpc.method_handlers_generic_handler("hub.search.v1.SearchService", {
         "Search": grpc.unary_unary_rpc_method_handler(lambda request, context: response,
                                                       request_deserializer=None, response_serializer=None)})
-    server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers))
     server.add_generic_rpc_handlers((handler,))
-    server.add_insecure_port(f"127.0.0.1:{port}")
-    server.start()
-    server.wait_for_termination()
 
 
-def throughput(address: str, requests: list[bytes], metadata, seconds: float, callers: int) -> float:
-    """Calls per second of ``callers`` threads, each calling in a loop."""
-    import grpc
-    stop = time.monotonic() + seconds
-    counts = [0] * callers
+def searcher(requests: list[bytes], metadata):
+    """run_round's client: thread n calls Search with the requests in turn,
+    starting at its own offset and going on where it stopped last round."""
+    turns: dict[int, itertools.islice] = {}
 
-    def run(slot: int) -> None:
-        with grpc.insecure_channel(address) as channel:
-            call = channel.unary_unary(SEARCH_METHOD)
-            for request in itertools.cycle(requests):
-                if time.monotonic() > stop:
-                    return
-                call(request, metadata=metadata, timeout=10)
-                counts[slot] += 1
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=run, args=(slot,)) for slot in range(callers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return sum(counts) / (time.monotonic() - started)
+    def client(n: int, channel):
+        call = channel.unary_unary(SEARCH_METHOD)
+        mine = turns.setdefault(n, itertools.islice(itertools.cycle(requests), n * 97, None))
+        return lambda: call(next(mine), metadata=metadata, timeout=10)
+    return client
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=1500, help="latency samples")
-    parser.add_argument("--seconds", type=float, default=8.0, help="duration of each throughput run")
-    parser.add_argument("--callers", type=int, default=4)
-    parser.add_argument("--bare-server", nargs=2, metavar=("PORT", "RESPONSE_FILE"), help=argparse.SUPPRESS)
+    parser.add_argument("--seconds", type=float, default=6.0,
+                        help=f"measured seconds of each throughput variant, over {ROUNDS} rounds")
+    parser.add_argument("--callers", type=int, default=4, help="client threads of the throughput runs")
     args = parser.parse_args()
-    workers = int(os.environ.get("HUB_GRPC_WORKERS", "8"))
-    if args.bare_server:
-        serve_bare(int(args.bare_server[0]), args.bare_server[1], workers)
-        return 0
 
     import grpc
 
@@ -152,7 +130,7 @@ def main() -> int:
     from search.adapters.tantivy_index import TantivyIndex
 
     corpus = Corpus()
-    with tempfile.TemporaryDirectory(prefix="search-perf-") as data_dir:
+    with tempfile.TemporaryDirectory(prefix="search-perf-") as data_dir, ExitStack() as stack:
         index_dir = Path(data_dir) / "search-index"
         started = time.perf_counter()
         items = list(corpus.items(args.docs))
@@ -168,55 +146,54 @@ def main() -> int:
         print(f"bulk indexing {rate:8.0f} docs/s ({elapsed:.1f} s)  target >= {TARGET_DOCS_PER_S}/s: "
               f"{verdict(rate, TARGET_DOCS_PER_S, higher_is_better=True)}")
 
-        secret = "bench-secret-" + "x" * 20
-        api_port, bare_port = free_ports(2)
-        env = dict(os.environ, HUB_DATA_DIR=data_dir, HUB_JWT_SECRET=secret, SEARCH_INDEX_DIR=str(index_dir),
-                   SEARCH_GRPC_ADDR=f"127.0.0.1:{api_port}", SEARCH_BACKEND="tantivy", HUB_LOG_LEVEL="WARNING")
-        api_server = subprocess.Popen([sys.executable, "-m", "hubkit.cli", "api", "search"], env=env,
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        bare = None
-        try:
-            wait_serving(f"127.0.0.1:{api_port}", api_server)
-            metadata = bearer_metadata(issue_token(secret, Caller("u-bench", groups=("g-7", "g-42"))))
-            requests = [api.SearchRequest(query=q, page_size=10).SerializeToString()
-                        for q in corpus.queries(args.queries)]
-            with grpc.insecure_channel(f"127.0.0.1:{api_port}") as channel:
-                call = channel.unary_unary(SEARCH_METHOD)
-                for request in requests[:50]:  # warm up
-                    call(request, metadata=metadata, timeout=10)
-                latencies, hits = [], []
-                for request in requests:
-                    begun = time.perf_counter()
-                    reply = call(request, metadata=metadata, timeout=10)
-                    latencies.append(1000 * (time.perf_counter() - begun))
-                    hits.append(api.SearchResponse.FromString(reply).total)
-                typical = call(requests[0], metadata=metadata, timeout=10)
-            p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
-            print(f"queries: {len(requests)}, median matches {percentile(hits, 50):.0f}, "
-                  f"typical response {len(typical)} bytes")
-            print(f"query p50 {p50:6.1f} ms  target <= {TARGET_P50_MS:.0f} ms: {verdict(p50, TARGET_P50_MS)}")
-            print(f"query p99 {p99:6.1f} ms  target <= {TARGET_P99_MS:.0f} ms: {verdict(p99, TARGET_P99_MS)}")
+        secret = secrets.token_urlsafe(32)
+        env = {"HUB_DATA_DIR": data_dir, "HUB_JWT_SECRET": secret, "SEARCH_INDEX_DIR": str(index_dir),
+               "SEARCH_BACKEND": "tantivy"}
+        apis = {processes: HubApi(stack, "search", processes, env, threads=SERVER_THREADS)
+                for processes in PROCESS_COUNTS}
+        metadata = bearer_metadata(issue_token(secret, Caller("u-bench", groups=("g-7", "g-42"))))
+        requests = [api.SearchRequest(query=q, page_size=10).SerializeToString()
+                    for q in corpus.queries(args.queries)]
+        with grpc.insecure_channel(apis[1].address) as channel:
+            call = channel.unary_unary(SEARCH_METHOD)
+            for request in requests[:50]:  # warm up
+                call(request, metadata=metadata, timeout=10)
+            latencies, hits = [], []
+            for request in requests:
+                begun = time.perf_counter()
+                reply = call(request, metadata=metadata, timeout=10)
+                latencies.append(1000 * (time.perf_counter() - begun))
+                hits.append(api.SearchResponse.FromString(reply).total)
+            typical = call(requests[0], metadata=metadata, timeout=10)
+        p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+        print(f"queries: {len(requests)}, median matches {percentile(hits, 50):.0f}, "
+              f"typical response {len(typical)} bytes")
+        print(f"query p50 {p50:6.1f} ms  target <= {TARGET_P50_MS:.0f} ms: {verdict(p50, TARGET_P50_MS)}")
+        print(f"query p99 {p99:6.1f} ms  target <= {TARGET_P99_MS:.0f} ms: {verdict(p99, TARGET_P99_MS)}")
 
-            response_file = Path(data_dir) / "response.bin"
-            response_file.write_bytes(typical)
-            bare = subprocess.Popen([sys.executable, __file__, "--bare-server", str(bare_port), str(response_file)],
-                                    env=env)
-            with grpc.insecure_channel(f"127.0.0.1:{bare_port}") as channel:  # it has no health service
-                grpc.channel_ready_future(channel).result(timeout=30)
-            search_rate = throughput(f"127.0.0.1:{api_port}", requests, metadata, args.seconds, args.callers)
-            bare_rate = throughput(f"127.0.0.1:{bare_port}", requests, metadata, args.seconds, args.callers)
-            share = search_rate / bare_rate
-            print(f"throughput: search {search_rate:.0f}/s, bare grpcio servicer {bare_rate:.0f}/s "
-                  f"({args.callers} callers)")
-            print(f"search throughput {100 * share:5.1f} % of bare  target >= {100 * TARGET_THROUGHPUT_SHARE:.0f} %: "
+        client = searcher(requests, metadata)
+        shapes = [[(Result(f"bare grpcio, {processes} proc"),
+                    ChildServers(stack, processes, serve_bare, functools.partial(add_fixed_search, typical),
+                                 SERVER_THREADS)),
+                   (Result(f"search API, {processes} proc"), apis[processes])]
+                  for processes in PROCESS_COUNTS]
+        for _ in range(ROUNDS):
+            for variants in shapes:
+                for result, server in variants:
+                    run_round(server, client, result, threads=args.callers, warmup=WARMUP_SECONDS,
+                              seconds=args.seconds / ROUNDS)
+        print(f"throughput, {args.callers} client threads on connections of their own:")
+        for variants in shapes:
+            for result, _ in variants:
+                print("  " + result.line("searches"))
+        for processes, ((bare, _), (ours, _)) in zip(PROCESS_COUNTS, shapes):
+            share = ours.rate / bare.rate
+            print(f"search throughput, {processes} proc: {ours.rate:.0f}/s = {100 * share:5.1f} % of bare "
+                  f"({bare.rate:.0f}/s)  target >= {100 * TARGET_THROUGHPUT_SHARE:.0f} %: "
                   f"{verdict(share, TARGET_THROUGHPUT_SHARE, higher_is_better=True)}")
-            memory = rss_mb(api_server.pid)
-            print(f"search process RSS {memory:6.0f} MB  target <= {TARGET_RSS_MB} MB: {verdict(memory, TARGET_RSS_MB)}")
-        finally:
-            for process in (api_server, bare):
-                if process is not None:
-                    process.terminate()
-                    process.wait(timeout=10)
+        memory = max(rss_mb(pid) for server in apis.values() for pid in server.pids)
+        print(f"search process RSS {memory:6.0f} MB (largest API process)  target <= {TARGET_RSS_MB} MB: "
+              f"{verdict(memory, TARGET_RSS_MB)}")
     return 0
 
 
