@@ -100,3 +100,20 @@ def test_token_verifier_refuses_what_it_has_not_verified():
     for user in ("a", "b", "c"):  # capacity bounds what it remembers
         verifier.caller([("authorization", f"Bearer {issue_token(SECRET, Caller(user))}")])
     assert len(verifier._verified) <= 2
+
+
+def test_timestamps_from_utc_datetimes_equal_from_datetime():
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    from hubkit.protos import timestamp
+    rng = random.Random(7)
+    moments = [datetime(1, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=rng.randrange(315_537_897_600_000_000))
+               for _ in range(2000)]
+    moments += [datetime(2026, 11, 24, 8, 30, tzinfo=timezone(timedelta(hours=8)))]  # not UTC: the slow path
+    for moment in moments:
+        expected = Timestamp()
+        expected.FromDatetime(moment)
+        assert timestamp(moment) == expected, moment

@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from hub.notice.v1 import finding_pb2, finding_service_pb2 as api, finding_service_pb2_grpc, notice_pb2
+from hubkit.protos import timestamp
 from hubkit.grpc_server import current_caller
 from notice import finding_handlers as handlers
 from notice.adapters.event_mapping import severity_number, status_number
@@ -18,14 +19,6 @@ _SEVERITY_OF = {severity_number(s): s.value for s in Severity}
 _STATUS_OF = {status_number(s): s.value for s in FindingStatus}
 
 
-def _stamp(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
-
-
 def _time(stamp: Timestamp, present: bool) -> datetime | None:
     return stamp.ToDatetime(tzinfo=timezone.utc) if present else None
 
@@ -35,11 +28,11 @@ def finding_message(finding: Finding, now: datetime) -> finding_pb2.Finding:
         finding_id=finding.finding_id, area=finding.area, description=finding.description,
         severity=severity_number(finding.severity), photo_document_ids=list(finding.photo_document_ids),
         responsible_unit=finding.responsible_unit, responsible_person=finding.responsible_person,
-        due_at=_stamp(finding.due_at), inspector_id=finding.inspector_id, opened_at=_stamp(finding.opened_at),
-        status=status_number(finding.status), status_changed_at=_stamp(finding.status_changed_at),
+        due_at=timestamp(finding.due_at), inspector_id=finding.inspector_id, opened_at=timestamp(finding.opened_at),
+        status=status_number(finding.status), status_changed_at=timestamp(finding.status_changed_at),
         rectification_note=finding.rectification_note,
-        evidence_document_ids=list(finding.evidence_document_ids), rectified_at=_stamp(finding.rectified_at),
-        verified_at=_stamp(finding.verified_at), reopen_reason=finding.reopen_reason,
+        evidence_document_ids=list(finding.evidence_document_ids), rectified_at=timestamp(finding.rectified_at),
+        verified_at=timestamp(finding.verified_at), reopen_reason=finding.reopen_reason,
         reopened_count=finding.reopened_count, overdue=finding.is_overdue(now))
 
 
@@ -47,8 +40,8 @@ def review_message(review: finding_review.WeeklyReview) -> finding_pb2.WeeklyRev
     def message(f):
         return finding_message(f, review.at)
     return finding_pb2.WeeklyReview(
-        iso_week=review.week.label, time_zone=review.time_zone, week_start=_stamp(review.week.start),
-        week_end=_stamp(review.week.end), this_week=[message(f) for f in review.this_week],
+        iso_week=review.week.label, time_zone=review.time_zone, week_start=timestamp(review.week.start),
+        week_end=timestamp(review.week.end), this_week=[message(f) for f in review.this_week],
         by_area=[finding_pb2.FindingBucket(key=b.key, count=b.count, finding_ids=b.finding_ids)
                  for b in review.by_area],
         by_unit=[finding_pb2.FindingBucket(key=b.key, count=b.count, finding_ids=b.finding_ids)

@@ -1,24 +1,18 @@
 """hub.notice.v1.IncidentService: proto <-> commands; errors map in hubkit."""
 from __future__ import annotations
 
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from hub.notice.v1 import incident_service_pb2 as api, incident_service_pb2_grpc
+from hubkit.protos import timestamp
 from hubkit.grpc_server import current_caller
 from notice import incident_handlers as handlers
 from notice.domain import incidents, model
 from notice.domain.incidents import Incident, IncidentRoute
 
 
-def _stamp(value) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
-
-
 def route_message(route: IncidentRoute) -> api.IncidentRoute:
     return api.IncidentRoute(kind=route.kind, group_id=route.group_id, set_by=route.set_by,
-                             set_at=_stamp(route.set_at))
+                             set_at=timestamp(route.set_at))
 
 
 def incident_message(incident: Incident) -> api.Incident:
@@ -26,7 +20,7 @@ def incident_message(incident: Incident) -> api.Incident:
         incident_id=incident.incident_id, kind=incident.kind, description=incident.description,
         location=incident.location, photo_document_ids=list(incident.photo_document_ids),
         reporter_id=incident.reporter.user_id, reporter_department=incident.reporter.department,
-        reported_at=_stamp(incident.reported_at), group_id=incident.group_id, notice_id=incident.notice_id)
+        reported_at=timestamp(incident.reported_at), group_id=incident.group_id, notice_id=incident.notice_id)
     if incident.latitude is not None:
         message.position.CopyFrom(api.GeoPoint(latitude=incident.latitude, longitude=incident.longitude))
     return message

@@ -5,9 +5,9 @@ import json
 from datetime import datetime, timezone
 from enum import Enum
 
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from hub.notice.v1 import notice_pb2
+from hubkit.protos import timestamp
 from notice.domain import model
 from notice.domain.audit import AuditEntry, EntityKind
 from notice.domain.errors import InvalidArgument
@@ -15,14 +15,6 @@ from notice.domain.groups import Group, JoinRequest, Member, PostingRule, Role
 from notice.domain.kinds import Category, Priority, ShareKind
 from notice.domain.receipts import Receipt
 from notice.domain.shares import Share
-
-
-def timestamp(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def optional_time(message, field: str) -> datetime | None:

@@ -7,7 +7,9 @@ from datetime import datetime
 from hubkit.uow import AbstractUnitOfWork
 from notice.domain.audit import AuditEntry, EntityKind
 from notice.domain.events import Person
+from notice.domain.findings import Finding, ListFindings
 from notice.domain.groups import Group, JoinRequest, Member, Role
+from notice.domain.incidents import Incident, IncidentRoute, ListIncidents
 from notice.domain.kinds import Category, Priority
 from notice.domain.model import Notice, NoticeSummary, NoticeVersion
 from notice.domain.receipts import InboxPosition, Receipt
@@ -191,11 +193,6 @@ class NoticeUnitOfWork(AbstractUnitOfWork):
 
 
 # --- inspection findings and field incidents ---------------------------------
-# (imported here, next to their use, to keep this section self-contained)
-from datetime import datetime  # noqa: E402
-
-from notice.domain.findings import Finding, ListFindings  # noqa: E402
-from notice.domain.incidents import Incident, IncidentRoute, ListIncidents  # noqa: E402
 
 
 class FindingRepository(abc.ABC):

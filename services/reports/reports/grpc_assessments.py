@@ -4,9 +4,9 @@ from __future__ import annotations
 import json
 from datetime import timezone
 
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from hub.reports.v1 import assessment_pb2, assessment_service_pb2 as api, assessment_service_pb2_grpc
+from hubkit.protos import timestamp
 from hubkit.grpc_server import current_caller
 from reports import assessment_handlers as handlers
 from reports.domain import assessment
@@ -15,12 +15,6 @@ from reports.domain.ranking import Ranking
 
 _SOURCES = {Source.GRASSROOTS: assessment_pb2.RATING_SOURCE_GRASSROOTS, Source.PEER: assessment_pb2.RATING_SOURCE_PEER,
             Source.LEADER: assessment_pb2.RATING_SOURCE_LEADER}
-
-
-def _timestamp(value) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def _rater() -> Rater:
@@ -33,9 +27,9 @@ def period_message(period: AssessmentPeriod, now) -> assessment_pb2.AssessmentPe
         period_id=period.period_id, title=period.title, departments=list(period.departments),
         weights=assessment_pb2.SourceWeights(**{s.value: period.weights.of(s) for s in Source}),
         expected_raters=assessment_pb2.ExpectedRaters(**{s.value: period.expected.of(s) for s in Source}),
-        closes_at=_timestamp(period.closes_at), closed=period.is_closed(now))
+        closes_at=timestamp(period.closes_at), closed=period.is_closed(now))
     if period.closed_at is not None:
-        message.closed_at.CopyFrom(_timestamp(period.closed_at))
+        message.closed_at.CopyFrom(timestamp(period.closed_at))
     return message
 
 
@@ -88,7 +82,7 @@ class AssessmentServicer(assessment_service_pb2_grpc.AssessmentServiceServicer):
         cmd = assessment.SubmitRating(request.period_id, request.target_department, scores, request.comment,
                                       request.suggestion)
         rating = handlers.submit_rating(cmd, rater=_rater(), uow=self.uow_factory(), clock=self.clock)
-        return api.SubmitRatingResponse(source=_SOURCES[rating.source], submitted_at=_timestamp(rating.submitted_at))
+        return api.SubmitRatingResponse(source=_SOURCES[rating.source], submitted_at=timestamp(rating.submitted_at))
 
     def ClosePeriod(self, request, context):
         period = handlers.close_period(request.period_id, rater=_rater(), uow=self.uow_factory(), clock=self.clock)

@@ -1,23 +1,14 @@
 """Domain events of the notice service -> versioned protobuf envelopes."""
 from __future__ import annotations
 
-from datetime import datetime
 from functools import singledispatch
 
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from hub.events.v1 import notice_events_pb2 as pb
 from hub.notice.v1 import notice_pb2
+from hubkit.protos import timestamp
 from hubkit.envelope import Envelope, new_envelope
 from notice.domain import events, findings, incidents
-
-
-def _stamp(value: datetime | None) -> Timestamp | None:
-    if value is None:
-        return None
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
 
 
 def _person(person: events.Person) -> pb.Person:
@@ -60,10 +51,10 @@ def _(event: events.GroupArchived, correlation_id: str = "") -> Envelope:
 def _(event: events.NoticePublished, correlation_id: str = "") -> Envelope:
     return new_envelope("notice.published", pb.NoticePublished(
         notice_id=event.notice_id, group_ids=list(event.group_ids), title=event.title, body=event.body,
-        author_id=event.author_id, published_at=_stamp(event.published_at),
+        author_id=event.author_id, published_at=timestamp(event.published_at),
         category=category_number(event.category), priority=priority_number(event.priority),
         recipient_user_ids=list(event.recipient_user_ids), requires_ack=event.requires_ack,
-        ack_deadline=_stamp(event.ack_deadline), attachment_document_ids=list(event.attachment_document_ids),
+        ack_deadline=timestamp(event.ack_deadline), attachment_document_ids=list(event.attachment_document_ids),
         author_department=event.author_department, version=event.version, recipient_count=event.recipient_count,
         pinned=event.pinned),
         correlation_id=correlation_id, occurred_at=event.published_at)
@@ -73,7 +64,7 @@ def _(event: events.NoticePublished, correlation_id: str = "") -> Envelope:
 def _(event: events.NoticeEdited, correlation_id: str = "") -> Envelope:
     return new_envelope("notice.edited", pb.NoticeEdited(
         notice_id=event.notice_id, version=event.version, title=event.title, body=event.body,
-        editor_id=event.editor_id, edited_at=_stamp(event.edited_at), changed_fields=list(event.changed_fields),
+        editor_id=event.editor_id, edited_at=timestamp(event.edited_at), changed_fields=list(event.changed_fields),
         category=category_number(event.category), priority=priority_number(event.priority),
         group_ids=list(event.group_ids), recipient_user_ids=list(event.recipient_user_ids)),
         correlation_id=correlation_id, occurred_at=event.edited_at)
@@ -83,28 +74,28 @@ def _(event: events.NoticeEdited, correlation_id: str = "") -> Envelope:
 def _(event: events.NoticeRevoked, correlation_id: str = "") -> Envelope:
     return new_envelope("notice.revoked", pb.NoticeRevoked(
         notice_id=event.notice_id, reason=event.reason, revoked_by=event.revoked_by,
-        revoked_at=_stamp(event.revoked_at)), correlation_id=correlation_id, occurred_at=event.revoked_at)
+        revoked_at=timestamp(event.revoked_at)), correlation_id=correlation_id, occurred_at=event.revoked_at)
 
 
 @to_envelope.register
 def _(event: events.ReceiptRead, correlation_id: str = "") -> Envelope:
     return new_envelope("receipt.read", pb.ReceiptRead(
-        notice_id=event.notice_id, recipient=_person(event.recipient), read_at=_stamp(event.read_at),
+        notice_id=event.notice_id, recipient=_person(event.recipient), read_at=timestamp(event.read_at),
         group_ids=list(event.group_ids)), correlation_id=correlation_id, occurred_at=event.read_at)
 
 
 @to_envelope.register
 def _(event: events.ReceiptAcknowledged, correlation_id: str = "") -> Envelope:
     return new_envelope("receipt.acknowledged", pb.ReceiptAcknowledged(
-        notice_id=event.notice_id, recipient=_person(event.recipient), acknowledged_at=_stamp(event.acknowledged_at),
-        comment=event.comment, group_ids=list(event.group_ids), published_at=_stamp(event.published_at),
-        ack_deadline=_stamp(event.ack_deadline)), correlation_id=correlation_id, occurred_at=event.acknowledged_at)
+        notice_id=event.notice_id, recipient=_person(event.recipient), acknowledged_at=timestamp(event.acknowledged_at),
+        comment=event.comment, group_ids=list(event.group_ids), published_at=timestamp(event.published_at),
+        ack_deadline=timestamp(event.ack_deadline)), correlation_id=correlation_id, occurred_at=event.acknowledged_at)
 
 
 @to_envelope.register
 def _(event: events.ReminderDue, correlation_id: str = "") -> Envelope:
     return new_envelope("notice.reminder_due", pb.ReminderDue(
-        notice_id=event.notice_id, title=event.title, ack_deadline=_stamp(event.ack_deadline),
+        notice_id=event.notice_id, title=event.title, ack_deadline=timestamp(event.ack_deadline),
         pending=[_person(p) for p in event.pending], schedule_percent=event.schedule_percent),
         correlation_id=correlation_id)
 
@@ -112,7 +103,7 @@ def _(event: events.ReminderDue, correlation_id: str = "") -> Envelope:
 @to_envelope.register
 def _(event: events.NoticeOverdue, correlation_id: str = "") -> Envelope:
     return new_envelope("notice.overdue", pb.NoticeOverdue(
-        notice_id=event.notice_id, title=event.title, ack_deadline=_stamp(event.ack_deadline),
+        notice_id=event.notice_id, title=event.title, ack_deadline=timestamp(event.ack_deadline),
         laggards=[_person(p) for p in event.laggards], escalate_to=list(event.escalate_to),
         group_ids=list(event.group_ids)), correlation_id=correlation_id)
 
@@ -121,7 +112,7 @@ def _(event: events.NoticeOverdue, correlation_id: str = "") -> Envelope:
 def _(event: events.LearningSharePosted, correlation_id: str = "") -> Envelope:
     return new_envelope("learning_share.posted", pb.LearningSharePosted(
         share_id=event.share_id, group_id=event.group_id, title=event.title, body=event.body,
-        author_id=event.author_id, posted_at=_stamp(event.posted_at), reply_to=event.reply_to,
+        author_id=event.author_id, posted_at=timestamp(event.posted_at), reply_to=event.reply_to,
         kind=notice_pb2.ShareKind.Value(f"SHARE_KIND_{event.kind.upper()}")),
         correlation_id=correlation_id, occurred_at=event.posted_at)
 
@@ -141,8 +132,8 @@ def _(event: findings.FindingOpened, correlation_id: str = "") -> Envelope:
     return new_envelope("finding.opened", pb.FindingOpened(
         finding_id=event.finding_id, area=event.area, description=event.description,
         severity=severity_number(event.severity), responsible_unit=event.responsible_unit,
-        responsible_person=event.responsible_person, due_at=_stamp(event.due_at), inspector_id=event.inspector_id,
-        opened_at=_stamp(event.opened_at), photo_document_ids=list(event.photo_document_ids)),
+        responsible_person=event.responsible_person, due_at=timestamp(event.due_at), inspector_id=event.inspector_id,
+        opened_at=timestamp(event.opened_at), photo_document_ids=list(event.photo_document_ids)),
         correlation_id=correlation_id, occurred_at=event.opened_at)
 
 
@@ -150,10 +141,10 @@ def _(event: findings.FindingOpened, correlation_id: str = "") -> Envelope:
 def _(event: findings.FindingStatusChanged, correlation_id: str = "") -> Envelope:
     return new_envelope("finding.status_changed", pb.FindingStatusChanged(
         finding_id=event.finding_id, from_status=status_number(event.from_status),
-        to_status=status_number(event.to_status), changed_by=event.changed_by, changed_at=_stamp(event.changed_at),
+        to_status=status_number(event.to_status), changed_by=event.changed_by, changed_at=timestamp(event.changed_at),
         note=event.note, evidence_document_ids=list(event.evidence_document_ids), area=event.area,
         responsible_unit=event.responsible_unit, severity=severity_number(event.severity),
-        due_at=_stamp(event.due_at), opened_at=_stamp(event.opened_at)),
+        due_at=timestamp(event.due_at), opened_at=timestamp(event.opened_at)),
         correlation_id=correlation_id, occurred_at=event.changed_at)
 
 
@@ -162,7 +153,7 @@ def _(event: incidents.IncidentReported, correlation_id: str = "") -> Envelope:
     payload = pb.IncidentReported(
         incident_id=event.incident_id, kind=event.kind, description=event.description, location=event.location,
         reporter=pb.Person(user_id=event.reporter.user_id, department=event.reporter.department),
-        reported_at=_stamp(event.reported_at), photo_document_ids=list(event.photo_document_ids),
+        reported_at=timestamp(event.reported_at), photo_document_ids=list(event.photo_document_ids),
         notice_id=event.notice_id, group_id=event.group_id)
     if event.latitude is not None:
         payload.latitude, payload.longitude = event.latitude, event.longitude
