@@ -17,6 +17,7 @@ from google.protobuf.any_pb2 import Any as AnyMessage
 from google.protobuf.message import Message
 
 from hub.events.v1 import envelope_pb2, notice_events_pb2, reports_events_pb2, search_events_pb2
+from hubkit.protos import timestamp
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ def to_json(envelope: Envelope) -> str:
         producer=envelope.producer,
         correlation_id=envelope.correlation_id,
     )
-    message.occurred_at.FromDatetime(envelope.occurred_at)
+    message.occurred_at.CopyFrom(timestamp(envelope.occurred_at))
     packed = AnyMessage()
     packed.Pack(envelope.payload)
     message.payload.CopyFrom(packed)
