@@ -251,7 +251,8 @@ class Highlighter:
         if not self._needles:
             return []
         normalised, origin = normalise_with_offsets(text)
-        return _to_original(_matches(normalised, self._needles), origin)
+        matches = _matches(normalised, self._needles)
+        return matches if origin is None else _to_original(matches, origin)
 
     def spans(self, text: str) -> tuple[Span, ...]:
         return tuple(Span(s, e) for s, e in self._original_matches(text))

@@ -6,7 +6,7 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 
 from hubkit.errors import InvalidArgument
@@ -88,8 +88,11 @@ def to_epoch_us(moment: datetime) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def from_epoch_us(value: int) -> datetime:
-    return datetime.fromtimestamp(value // 1_000_000, tz=timezone.utc).replace(microsecond=value % 1_000_000)
+    return _EPOCH + timedelta(microseconds=value)  # exact integer arithmetic, UTC
 
 
 @dataclass(frozen=True)
