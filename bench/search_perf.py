@@ -11,7 +11,7 @@
    (bench/throughput.py) so that a change in the machine's load falls on all;
 4. the search API processes' resident memory.
 
-    python bench/search_perf.py [--docs 100000] [--seconds 6]
+    python bench/search_perf.py [--docs 100000] [--seconds 9]
 """
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--docs", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=1500, help="latency samples")
-    parser.add_argument("--seconds", type=float, default=6.0,
+    parser.add_argument("--seconds", type=float, default=9.0,
                         help=f"measured seconds of each throughput variant, over {ROUNDS} rounds")
     parser.add_argument("--callers", type=int, default=4, help="client threads of the throughput runs")
     args = parser.parse_args()
