@@ -14,9 +14,21 @@ RULES_PARAGRAPHS = ["第一条 为加强高炉煤气安全管理，防止中毒�
                     "Article 3: gas detectors are calibrated every quarter."]
 
 
+_BUILT: dict[str, bytes] = {}
+
+
 class Samples:
     @staticmethod
     def docx(paragraphs=RULES_PARAGRAPHS, table=(("岗位", "责任人"), ("煤气防护站", "王建国"))) -> bytes:
+        # The same arguments give the same bytes: a DOCX saved again would
+        # differ in its zip timestamps, and tests compare downloads with it.
+        key = repr((paragraphs, table))
+        if key not in _BUILT:
+            _BUILT[key] = Samples._build_docx(paragraphs, table)
+        return _BUILT[key]
+
+    @staticmethod
+    def _build_docx(paragraphs, table) -> bytes:
         import docx
         document = docx.Document()
         for text in paragraphs:
