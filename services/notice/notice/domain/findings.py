@@ -18,6 +18,7 @@ from datetime import datetime
 from enum import Enum
 
 from hubkit.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from notice.domain.text import required_text
 
 MAX_AREA_CHARS = 100
 MAX_DESCRIPTION_CHARS = 2000
@@ -248,15 +249,6 @@ class Finding:
 def action_of(changed: FindingStatusChanged) -> str:
     """The audit action of a status change (its step's past tense)."""
     return next(s.action for s in STEPS if s.to is changed.to_status)
-
-
-def required_text(value: str, field_name: str, max_chars: int) -> str:
-    text = value.strip()
-    if not text:
-        raise InvalidArgument("must not be empty", field=field_name)
-    if len(text) > max_chars:
-        raise InvalidArgument(f"is {len(text)} characters, at most {max_chars} allowed", field=field_name)
-    return text
 
 
 def document_ids(ids: tuple[str, ...], field_name: str, *, required: bool = False) -> tuple[str, ...]:

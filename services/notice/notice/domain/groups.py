@@ -7,6 +7,7 @@ from enum import Enum
 
 from notice.domain import events
 from notice.domain.errors import FailedPrecondition, InvalidArgument, PermissionDenied
+from notice.domain.text import required_text
 
 MAX_GROUP_NAME_CHARS = 100
 MAX_USER_ID_CHARS = 100
@@ -123,15 +124,6 @@ class MemberInput:
     user_id: str
     department: str
     role: Role = Role.MEMBER
-
-
-def required_text(value: str, field_name: str, max_chars: int) -> str:
-    text = value.strip()
-    if not text:
-        raise InvalidArgument("must not be empty", field=field_name)
-    if len(text) > max_chars:
-        raise InvalidArgument(f"is {len(text)} characters, at most {max_chars} allowed", field=field_name)
-    return text
 
 
 def new_group(name: str, department: str, *, group_id: str, created_by: str, now: datetime,

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from hubkit.errors import InvalidArgument
-from notice.domain.findings import document_ids, required_text
+from notice.domain.findings import document_ids
+from notice.domain.text import required_text
 
 DISPATCH_ROLE = "dispatcher"
 MAX_KIND_CHARS = 50

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from notice.domain import commands, events
 from notice.domain.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
-from notice.domain.groups import Group, PostingRule, Role, required_text
+from notice.domain.groups import Group, PostingRule, Role
+from notice.domain.text import required_text
 from notice.domain.kinds import Category, Priority, Status
 
 __all__ = ["Group", "Notice", "NoticeVersion", "Limits", "Category", "Priority", "Status"]

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from notice.domain import events
 from notice.domain.errors import InvalidArgument, NotFound
-from notice.domain.groups import required_text
+from notice.domain.text import required_text
 from notice.domain.kinds import ShareKind
 
 MAX_TITLE_CHARS = 200
