@@ -111,6 +111,48 @@ def test_a_finding_reaches_the_weekly_report_which_search_then_finds(hub):
         search_api.SearchRequest(query="二号高炉 出铁场")).hits), 20.0, 0.2)
 
 
+def test_an_acknowledgement_reaches_the_acknowledgement_report(hub):
+    """notice (group, receipts, ack over gRPC) -> reports (receipt events) -> report."""
+    from datetime import datetime, timedelta, timezone
+    from zoneinfo import ZoneInfo
+
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    from hub.notice.v1 import group_service_pb2 as group_api
+    from hub.reports.v1 import reports_pb2, reports_service_pb2 as reports_api
+    config, secret, _ = hub
+    chief = issue_token(secret, SECRETARY)
+    notice = connect("notice", config.grpc_addr("notice"), chief)
+    group = notice.CreateGroup(notice_api.CreateGroupRequest(name="三号机车检修组", department="机务段")).group
+    connect("group", config.grpc_addr("notice"), chief).AddMembers(group_api.AddMembersRequest(
+        group_id=group.group_id, members=[group_api.MemberInput(user_id="u-driver1", department="运用车间"),
+                                          group_api.MemberInput(user_id="u-driver2", department="运用车间")]))
+    deadline = Timestamp()
+    deadline.FromDatetime(datetime.now(timezone.utc) + timedelta(days=1))
+    published = notice.PublishNotice(notice_api.PublishNoticeRequest(
+        group_ids=[group.group_id], title="防寒過冬檢查確認", body="請閱後確認。", requires_ack=True,
+        ack_deadline=deadline)).notice
+    connect("notice", config.grpc_addr("notice"), issue_token(secret, Caller("u-driver1"))).AcknowledgeNotice(
+        notice_api.AcknowledgeNoticeRequest(notice_id=published.notice_id, comment="已确认"))
+
+    week = datetime.now(ZoneInfo("Asia/Shanghai")).isocalendar()
+    reports = connect("reports", config.grpc_addr("reports"), chief)
+
+    def by_group():
+        report = reports.GenerateReport(reports_api.GenerateReportRequest(
+            kind="acknowledgement", period=f"{week.year}-W{week.week:02d}", regenerate=True)).report
+        chunks = reports.DownloadReport(reports_api.DownloadReportRequest(
+            report_id=report.report_id, format=reports_pb2.REPORT_FORMAT_JSON))
+        tables = {t["title"]: t["rows"] for section in json.loads(b"".join(c.data for c in chunks))["sections"]
+                  for t in section["tables"]}
+        rows = [row for row in tables.get("按群组", []) if row[0] == "三号机车检修组"]
+        return rows if rows and rows[0][3] == 1 else None  # acknowledged once, by u-driver1
+
+    rows = wait_for(by_group, 20.0, 0.2)
+    assert rows, "the acknowledgement never reached the report"
+    assert rows[0][1:4] == [1, 2, 1]  # one notice asking for acknowledgement, two recipients, one acknowledged
+
+
 @pytest.mark.broker_outage
 def test_notices_published_while_the_broker_is_down_are_delivered_when_it_returns(hub):
     config, secret, _ = hub
