@@ -44,6 +44,12 @@ def register(subparsers) -> None:
     rebuild = actions.add_parser("rebuild", help="empty the read models and replay the event journal")
     rebuild.set_defaults(func=_rebuild)
 
+    # The assessment and energy commands also live here (`hub report assess …`,
+    # `hub report energy …`), besides their short forms `hub assess`, `hub energy`.
+    from reports import cli_assessment, cli_energy
+    cli_assessment.register(actions)
+    cli_energy.register(actions)
+
 
 def _client(args, config):
     from hubkit.auth import SYSTEM_ROLE, Caller, issue_token

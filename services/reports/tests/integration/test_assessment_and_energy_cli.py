@@ -40,6 +40,10 @@ def test_an_assessment_from_the_command_line(hub, capsys):
     assert hub("assess", "ranking", "2026Q3", "--user", "u-li", "--role", "leader") == 0
     out = capsys.readouterr().out
     assert "物资供应部" in out and "80.00" in out and "leader 50.0%" in out
+    # The same command under `hub report`.
+    assert hub("report", "assess", "ranking", "2026Q3", "--user", "u-li", "--role", "leader") == 0
+    again = capsys.readouterr().out
+    assert again.strip() and out.endswith(again)
 
 
 def test_energy_from_a_csv_file(hub, tmp_path, capsys):
@@ -59,3 +63,6 @@ def test_energy_from_a_csv_file(hub, tmp_path, capsys):
     assert hub("energy", "report", "2026-03") == 0
     out = capsys.readouterr().out
     assert "炼钢厂" in out and "1,500.00" in out and "+25.0%" in out and "+50.0%" in out and "top overruns: 炼钢厂 electricity +25.0%" in out
+    assert hub("report", "energy", "report", "2026-03") == 0
+    again = capsys.readouterr().out
+    assert again.strip() and out.endswith(again)
