@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Callable
 
-from hubkit.errors import AlreadyExists, NotFound
+from hubkit.errors import AlreadyExists, FailedPrecondition, NotFound
 from reports.domain import assessment
 from reports.domain.assessment import AssessmentPeriod, Rater, Rating
 from reports.domain.assessment_report import assessment_report
@@ -89,11 +89,17 @@ def quarterly_report(period_id: str, *, uow: AssessmentUnitOfWork, clock: Clock 
     """The "assessment.quarterly" report of a period, with every department's
     comments (for leaders; rater identities are never part of it)."""
     with uow:
-        return quarterly_report_in(uow, period_id, clock())
+        period = _period(uow, period_id)
+        feedback = uow.assessments.feedback(period.period_id, period.departments)
+        return assessment_report(period, _ranking(uow, period), feedback, generated_at=clock())
 
 
-def quarterly_report_in(uow: AssessmentUnitOfWork, period_id: str, now: datetime) -> ReportDocument:
-    """``quarterly_report`` inside a unit of work the caller has opened."""
+def published_quarterly_report(uow: AssessmentUnitOfWork, period_id: str, now: datetime) -> ReportDocument:
+    """The report stored for everyone (inside the caller's unit of work): only
+    once the period has closed, and without the comments, which only leaders
+    and each department for itself may read (``ranking``)."""
     period = _period(uow, period_id)
-    feedback = uow.assessments.feedback(period.period_id, period.departments)
-    return assessment_report(period, _ranking(uow, period), feedback, generated_at=now)
+    if not period.is_closed(now):
+        raise FailedPrecondition(f"{period.period_id} is still open until {period.closes_at.isoformat()}; "
+                                 "its report is generated once it has closed", field="period")
+    return assessment_report(period, _ranking(uow, period), None, generated_at=now)

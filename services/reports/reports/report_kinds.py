@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from reports.assessment_handlers import quarterly_report_in
+from reports.assessment_handlers import published_quarterly_report
 from reports.domain.acknowledgement import ChronicPolicy, build_acknowledgement_report
 from reports.domain.document import ReportDocument
 from reports.domain.energy_report import energy_report
@@ -52,7 +52,7 @@ def _acknowledgement(policy: ChronicPolicy) -> Builder:
 
 
 def _assessment_quarterly(uow: ReportsUnitOfWork, period: Period, now: datetime) -> ReportDocument:
-    return quarterly_report_in(uow, period.label, now)  # assessment periods are named by their quarter
+    return published_quarterly_report(uow, period.label, now)  # assessment periods are named by their quarter
 
 
 def _energy(uow: ReportsUnitOfWork, period: Period, now: datetime) -> ReportDocument:

@@ -58,7 +58,11 @@ def _change_section(ranking: Ranking) -> Section:
                    tables=(Table(f"与 {ranking.previous_period_id} 比较", columns, rows),))
 
 
-def _feedback_section(feedback: Iterable[Feedback]) -> Section:
+def _feedback_section(feedback: Iterable[Feedback] | None) -> Section:
+    if feedback is None:
+        return Section("意见和建议", paragraphs=(
+            "意见和建议不随报表公开：领导和考核管理员通过 GetRanking（hub report assess ranking）查看全部，"
+            "各部门只看到对本部门的意见和建议。",))
     paragraphs = []
     for item in feedback:
         if item.comments:
@@ -68,11 +72,12 @@ def _feedback_section(feedback: Iterable[Feedback]) -> Section:
     return Section("意见和建议（不含评分人信息）", paragraphs=tuple(paragraphs) or ("本期未收到意见和建议。",))
 
 
-def assessment_report(period: AssessmentPeriod, ranking: Ranking, feedback: Iterable[Feedback], *,
+def assessment_report(period: AssessmentPeriod, ranking: Ranking, feedback: Iterable[Feedback] | None, *,
                       generated_at: datetime) -> ReportDocument:
     """The whole quarterly report: ranking with its chart, per-source and
     per-criterion scores, response rates, change against the previous quarter,
-    comments without rater identities, and how every figure is computed."""
+    comments without rater identities (``None``: left out, for a report that
+    everyone may read), and how every figure is computed."""
     return ReportDocument(
         kind=KIND, title=period.title, period=period.period_id, generated_at=generated_at,
         sections=(_ranking_section(ranking), _sources_section(ranking), _criteria_section(ranking),

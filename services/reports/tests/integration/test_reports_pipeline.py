@@ -151,7 +151,8 @@ def test_assessment_and_energy_reports_go_through_the_same_pipeline(hub):
         rater=Rater("u-kao", ("组织部",), ("assessment-admin",)), uow=uow(), clock=lambda: opened)
     for score, rater in ((90, Rater("u-ld", ("厂部",), ("leader",))),
                          (70, Rater("u-peer", ("生产技术部",), ()))):
-        assessment_handlers.submit_rating(SubmitRating("2026Q3", "设备管理部", Scores(score, score, score)),
+        assessment_handlers.submit_rating(SubmitRating("2026Q3", "设备管理部", Scores(score, score, score),
+                                                       comment="备件到货通知不及时"),
                                           rater=rater, uow=uow(), clock=lambda: opened)
     energy_handlers.ingest_readings([QuantityInput("炼钢厂", "2026Q3", "electricity", 2.5, "MWh")],
                                     uow=uow(), user_id="u-neng", roles=("energy-manager",))
@@ -161,10 +162,19 @@ def test_assessment_and_energy_reports_go_through_the_same_pipeline(hub):
     assert created and {f.format for f in assessment.files} == {"pdf", "xlsx", "json"}
     ranked = next(rows for title, rows in figures(hub, assessment).items() if "设备管理部" in json.dumps(rows, ensure_ascii=False))
     assert ranked and "u-ld" not in json.dumps(figures(hub, assessment), ensure_ascii=False)
+    # Stored reports are for everyone: no comments in them (leaders read those through the ranking).
+    _, content = handlers.download_report(commands.DownloadReport(assessment.report_id, "json"), caller=LEADER,
+                                          uow=bootstrap.uow_factory(hub)(read_only=True))
+    assert "备件到货通知不及时" not in content.decode("utf-8")
     energy, _ = generate(hub, "energy", "2026Q3", at=after_quarter)
     assert "炼钢厂" in json.dumps(figures(hub, energy), ensure_ascii=False)
     announced = {e.payload.kind for e in outbox_events(hub) if e.event_type == "report.generated"}
     assert {"assessment.quarterly", "energy"} <= announced
-    from hubkit.errors import NotFound
+    from hubkit.errors import FailedPrecondition, NotFound
     with pytest.raises(NotFound, match="no assessment period"):
         generate(hub, "assessment.quarterly", "2026Q2", at=after_quarter)
+    assessment_handlers.create_period(
+        CreatePeriod("2026Q4", departments, after_quarter + timedelta(days=90)),
+        rater=Rater("u-kao", ("组织部",), ("assessment-admin",)), uow=uow(), clock=lambda: after_quarter)
+    with pytest.raises(FailedPrecondition, match="still open"):
+        generate(hub, "assessment.quarterly", "2026Q4", at=after_quarter + timedelta(days=1))
