@@ -16,10 +16,16 @@ from search.ports import ItemRepository, SearchUnitOfWork
 
 def _row_values(item: IndexedItem) -> dict:
     return dict(kind=item.kind.value, item_id=item.item_id, title=item.title, body=item.body,
-                visible_to=" ".join(item.visible_to), published_at=item.published_at,
+                visible_to=json.dumps(list(item.visible_to), ensure_ascii=False), published_at=item.published_at,
                 department=item.department, category=item.category, author_id=item.author_id,
                 tags=json.dumps(list(item.tags), ensure_ascii=False),
                 group_ids=json.dumps(list(item.group_ids), ensure_ascii=False))
+
+
+def _principals(stored: str) -> tuple[str, ...]:
+    # A JSON list: principals may hold spaces ("dept:Heat Supply"); rows
+    # written before were space-joined.
+    return tuple(json.loads(stored)) if stored.startswith("[") else tuple(stored.split())
 
 
 def _item(row) -> IndexedItem:
@@ -28,7 +34,7 @@ def _item(row) -> IndexedItem:
         published_at = published_at.replace(tzinfo=timezone.utc)
     return IndexedItem(
         kind=ItemKind(row.kind), item_id=row.item_id, title=row.title, body=row.body,
-        visible_to=tuple(row.visible_to.split()), published_at=published_at,
+        visible_to=_principals(row.visible_to), published_at=published_at,
         department=row.department, category=row.category, author_id=row.author_id,
         tags=tuple(json.loads(row.tags)), group_ids=tuple(json.loads(row.group_ids)))
 
