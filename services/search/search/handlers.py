@@ -30,9 +30,9 @@ def index_item(item: IndexedItem, *, event_id: str, consumer: str, uow: SearchUn
         stored = u.items.version(item.key)
         if u.items.is_withdrawn(item.key) or (stored is not None and stored > version):
             return
-        u.items.save(item, version=version)
-        index.upsert([item])
-        index.commit()
+        if u.items.save(item, version=version):
+            index.upsert([item])
+            index.commit()
 
     return apply_once(uow, consumer=consumer, event_id=event_id, effect=effect)
 
@@ -52,9 +52,9 @@ def edit_item(key: str, version: int, change, *, event_id: str, consumer: str, u
         if u.items.version(key) >= version:
             return
         item = change(stored)
-        u.items.save(item, version=version)
-        index.upsert([item])
-        index.commit()
+        if u.items.save(item, version=version):
+            index.upsert([item])
+            index.commit()
 
     return apply_once(uow, consumer=consumer, event_id=event_id, effect=effect)
 

@@ -49,7 +49,8 @@ class ItemRepository(abc.ABC):
     """The source of truth the index can be rebuilt from."""
 
     @abc.abstractmethod
-    def save(self, item: IndexedItem, *, version: int = 1) -> None: ...
+    def save(self, item: IndexedItem, *, version: int = 1) -> bool:
+        """Store the item; False (nothing written) if it has been withdrawn."""
 
     @abc.abstractmethod
     def get(self, key: str) -> IndexedItem | None:

@@ -43,11 +43,18 @@ class SqlItemRepository(ItemRepository):
     def __init__(self, connection: Connection):
         self.connection = connection
 
-    def save(self, item: IndexedItem, *, version: int = 1) -> None:
-        values = dict(_row_values(item), version=version, withdrawn_at=None)
-        updated = self.connection.execute(items.update().where(items.c.key == item.key).values(**values))
-        if updated.rowcount == 0:
-            self.connection.execute(items.insert().values(key=item.key, **values))
+    def save(self, item: IndexedItem, *, version: int = 1) -> bool:
+        values = dict(_row_values(item), version=version)
+        # Never over a tombstone: a withdrawal committed since the caller
+        # checked (PostgreSQL runs consumers concurrently) must stay.
+        updated = self.connection.execute(items.update().where(
+            items.c.key == item.key, items.c.withdrawn_at.is_(None)).values(**values))
+        if updated.rowcount:
+            return True
+        if self.is_withdrawn(item.key):
+            return False
+        self.connection.execute(items.insert().values(key=item.key, withdrawn_at=None, **values))
+        return True
 
     def get(self, key: str) -> IndexedItem | None:
         row = self.connection.execute(

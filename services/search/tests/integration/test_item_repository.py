@@ -25,3 +25,20 @@ def test_principals_with_spaces_come_back_as_they_were(hub_config, db_url):
         # "dept:Heat Supply" must not turn into "dept:Heat" and "Supply" (or "everyone").
         assert uow.items.get(NOTICE.key).visible_to == NOTICE.visible_to
         assert uow.items.get("notice:n-old").visible_to == ("user:u-2", "group:g-1")
+
+
+def test_a_save_never_revives_a_withdrawn_item(hub_config, db_url):
+    config = hub_config(SEARCH_DATABASE_URL=db_url)
+    migrate_service(config, "search")
+    engine = engine_for(config, "search")
+    with SqlSearchUnitOfWork(engine) as uow:
+        assert uow.items.save(NOTICE) is True
+        uow.items.withdraw(ItemKind.NOTICE, "n-1")  # revoked
+        assert uow.items.save(NOTICE, version=2) is False  # a late publish or edit
+        uow.items.withdraw(ItemKind.NOTICE, "n-2")  # revoked before it arrived
+        assert uow.items.save(IndexedItem(ItemKind.NOTICE, "n-2", "迟到的通知", "正文", ("everyone",),
+                                          NOTICE.published_at)) is False
+        uow.commit()
+    with SqlSearchUnitOfWork(engine, read_only=True) as uow:
+        assert uow.items.is_withdrawn(NOTICE.key) and uow.items.is_withdrawn("notice:n-2")
+        assert uow.items.get(NOTICE.key) is None
