@@ -5,6 +5,8 @@ from datetime import datetime, timezone
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from hubkit.errors import InvalidArgument
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -21,3 +23,15 @@ def timestamp(moment: datetime | None) -> Timestamp | None:
     stamp = Timestamp()
     stamp.FromDatetime(moment)
     return stamp
+
+
+def to_datetime(message, field: str) -> datetime | None:
+    """The UTC datetime in ``message.<field>`` (None when unset); a timestamp
+    outside years 1 to 9999 is InvalidArgument naming the field, not a crash."""
+    if not message.HasField(field):
+        return None
+    try:
+        return getattr(message, field).ToDatetime(tzinfo=timezone.utc)
+    except (ValueError, OverflowError):
+        raise InvalidArgument("is not a valid timestamp (years 1 to 9999, nanos below one second)",
+                              field=field) from None

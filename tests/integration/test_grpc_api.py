@@ -110,3 +110,17 @@ def test_search_and_reports_validate_their_input(apis, jwt_secret):
     with pytest.raises(grpc.RpcError) as raised:
         reports.GetNoticeCountsByGroup(reports_api.GetNoticeCountsByGroupRequest(group_ids=["g1", ""]))
     assert violated_fields(raised.value) == ["group_ids[1]"]
+
+
+def test_a_timestamp_out_of_range_is_refused_naming_the_field(apis, jwt_secret):
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    _, servers = apis
+    notice = client(servers, "notice", issue_token(jwt_secret, Caller("u-clock")))
+    group = notice.CreateGroup(notice_api.CreateGroupRequest(name="夜班", department="调度室")).group
+    with pytest.raises(grpc.RpcError) as raised:
+        notice.PublishNotice(notice_api.PublishNoticeRequest(
+            group_ids=[group.group_id], title="跨年检查", body="请确认。", requires_ack=True,
+            ack_deadline=Timestamp(seconds=10**13)))  # beyond the year 9999
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert violated_fields(raised.value) == ["ack_deadline"]

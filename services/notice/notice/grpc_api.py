@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from hub.notice.v1 import notice_pb2, notice_service_pb2 as api, notice_service_pb2_grpc
 from hubkit.grpc_server import current_caller
+from hubkit.protos import to_datetime
 from notice import group_handlers, handlers
 from notice.domain import commands, model
-from notice.grpc_messages import (audit_message, category, entity_kind, group_message, notice_message, optional_time,
+from notice.grpc_messages import (audit_message, category, entity_kind, group_message, notice_message,
                                   posting_rule, priority, receipt_message, timestamp, version_message)
 
 # Kept importable from here for the callers of the foundation.
@@ -35,8 +36,8 @@ class NoticeServicer(notice_service_pb2_grpc.NoticeServiceServicer):
             priority=priority(request.priority) or model.Priority.NORMAL,
             recipient_user_ids=tuple(request.recipient_user_ids),
             attachment_document_ids=tuple(request.attachment_document_ids), pinned=request.pinned,
-            requires_ack=request.requires_ack, ack_deadline=optional_time(request, "ack_deadline"),
-            publish_at=optional_time(request, "publish_at"))
+            requires_ack=request.requires_ack, ack_deadline=to_datetime(request, "ack_deadline"),
+            publish_at=to_datetime(request, "publish_at"))
         notice = handlers.publish_notice(cmd, caller=current_caller(), uow=self.uow_factory(), limits=self.limits)
         return api.PublishNoticeResponse(notice=notice_message(notice))
 

@@ -3,11 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from hub.notice.v1 import finding_pb2, finding_service_pb2 as api, finding_service_pb2_grpc, notice_pb2
-from hubkit.protos import timestamp
 from hubkit.grpc_server import current_caller
+from hubkit.protos import timestamp, to_datetime
 from notice import finding_handlers as handlers
 from notice.adapters.event_mapping import severity_number, status_number
 from notice.domain import finding_review, findings
@@ -17,10 +15,6 @@ from notice.domain.findings import Finding, FindingStatus, Severity
 # numbers) becomes "" and is refused by the domain, naming the field.
 _SEVERITY_OF = {severity_number(s): s.value for s in Severity}
 _STATUS_OF = {status_number(s): s.value for s in FindingStatus}
-
-
-def _time(stamp: Timestamp, present: bool) -> datetime | None:
-    return stamp.ToDatetime(tzinfo=timezone.utc) if present else None
 
 
 def finding_message(finding: Finding, now: datetime) -> finding_pb2.Finding:
@@ -67,7 +61,7 @@ class FindingServicer(finding_service_pb2_grpc.FindingServiceServicer):
         cmd = findings.OpenFinding(
             area=request.area, description=request.description, severity=_SEVERITY_OF.get(request.severity, ""),
             responsible_unit=request.responsible_unit, responsible_person=request.responsible_person,
-            due_at=_time(request.due_at, request.HasField("due_at")),
+            due_at=to_datetime(request, "due_at"),
             photo_document_ids=tuple(request.photo_document_ids))
         finding = handlers.open_finding(cmd, caller=current_caller(), uow=self.uow_factory())
         return api.OpenFindingResponse(finding=finding_message(finding, _now()))
@@ -111,6 +105,6 @@ class FindingServicer(finding_service_pb2_grpc.FindingServiceServicer):
                                         next_page_token=page.next_page_token)
 
     def GetWeeklyReview(self, request, context):
-        review = handlers.weekly_review(_time(request.at, request.HasField("at")), caller=current_caller(),
+        review = handlers.weekly_review(to_datetime(request, "at"), caller=current_caller(),
                                         uow=self.uow_factory(read_only=True), time_zone=self.time_zone)
         return api.GetWeeklyReviewResponse(review=review_message(review))

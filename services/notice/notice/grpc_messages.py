@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 from enum import Enum
-
 
 from hub.notice.v1 import notice_pb2
 from hubkit.protos import timestamp
@@ -15,10 +13,6 @@ from notice.domain.groups import Group, JoinRequest, Member, PostingRule, Role
 from notice.domain.kinds import Category, Priority, ShareKind
 from notice.domain.receipts import Receipt
 from notice.domain.shares import Share
-
-
-def optional_time(message, field: str) -> datetime | None:
-    return getattr(message, field).ToDatetime(tzinfo=timezone.utc) if message.HasField(field) else None
 
 
 def _prefix(proto_enum) -> str:

@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import json
-from datetime import timezone
-
 
 from hub.reports.v1 import assessment_pb2, assessment_service_pb2 as api, assessment_service_pb2_grpc
-from hubkit.protos import timestamp
 from hubkit.grpc_server import current_caller
+from hubkit.protos import timestamp, to_datetime
 from reports import assessment_handlers as handlers
 from reports.domain import assessment
 from reports.domain.assessment import AssessmentPeriod, Criterion, Feedback, Rater, Source
@@ -66,8 +64,7 @@ class AssessmentServicer(assessment_service_pb2_grpc.AssessmentServiceServicer):
                    if request.HasField("weights") else assessment.Weights())
         cmd = assessment.CreatePeriod(
             period_id=request.period_id, title=request.title, departments=tuple(request.departments),
-            closes_at=request.closes_at.ToDatetime(tzinfo=timezone.utc) if request.HasField("closes_at")
-            else None, weights=weights,
+            closes_at=to_datetime(request, "closes_at"), weights=weights,
             expected=assessment.ExpectedRaters(**{s.value: getattr(request.expected_raters, s.value) for s in Source}))
         period = handlers.create_period(cmd, rater=_rater(), uow=self.uow_factory(), clock=self.clock)
         return api.CreatePeriodResponse(period=period_message(period, self.clock()))

@@ -218,7 +218,7 @@ def _decode_token(token: str) -> int | None:
         return None
     try:
         text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
-        if text.startswith("r") and text[1:].isdigit():
+        if text.startswith("r") and text[1:].isascii() and text[1:].isdigit() and int(text[1:]) < 2**63:
             return int(text[1:])
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass

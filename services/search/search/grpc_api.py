@@ -8,6 +8,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from hub.search.v1 import search_pb2, search_service_pb2 as api, search_service_pb2_grpc
 from hubkit.errors import InvalidArgument
 from hubkit.grpc_server import current_caller
+from hubkit.protos import to_datetime
 from search import handlers
 from search.domain.model import (FacetField, Hit, ItemKind, SearchResult, SortOrder, search_filters, search_query,
                                  suggest_query)
@@ -42,22 +43,13 @@ def _enums(values, known: dict, field: str) -> tuple:
     return tuple(found)
 
 
-def _moment(request, field: str):
-    if not request.HasField(field):
-        return None
-    stamp = getattr(request, field)
-    if not 0 <= stamp.nanos < 1_000_000_000:
-        raise InvalidArgument("is not a valid timestamp", field=field)
-    return stamp.ToDatetime(tzinfo=timezone.utc)
-
-
 def query_from(request: api.SearchRequest):
     if request.sort not in SORT_FROM_PROTO:
         raise InvalidArgument(f"unknown sort order {request.sort}", field="sort")
     filters = search_filters(
         kinds=_enums(request.kinds, KIND_FROM_PROTO, "kinds"), departments=request.departments,
         group_ids=request.group_ids, categories=request.categories, author_ids=request.author_ids,
-        published_from=_moment(request, "published_from"), published_to=_moment(request, "published_to"))
+        published_from=to_datetime(request, "published_from"), published_to=to_datetime(request, "published_to"))
     # The principals are the caller's, set by the handler.
     return search_query(request.query, None, filters, request.page_size, sort=SORT_FROM_PROTO[request.sort],
                         cursor=request.cursor, facets=_enums(request.facets, FACET_FROM_PROTO, "facets"))

@@ -27,6 +27,6 @@ def window(page_size: int, page_token: str) -> Window:
     if page_size < 0 or page_size > MAX_PAGE_SIZE:
         raise InvalidArgument(f"must be 1 to {MAX_PAGE_SIZE} (0: {DEFAULT_PAGE_SIZE})", field="page_size")
     token = page_token.strip()
-    if token and not (token.isascii() and token.isdigit()):
+    if token and not (token.isascii() and token.isdigit() and int(token) < 2**63):
         raise InvalidArgument("is not a token this service issued", field="page_token")
     return Window(page_size or DEFAULT_PAGE_SIZE, int(token) if token else 0)

@@ -193,7 +193,8 @@ def test_list_filters_and_pages(uow):
     assert len(overdue.findings) == 5
     for bad, field in [(findings.ListFindings(status="done"), "status"),
                        (findings.ListFindings(page_size=201), "page_size"),
-                       (findings.ListFindings(page_token="abc"), "page_token")]:
+                       (findings.ListFindings(page_token="abc"), "page_token"),
+                       (findings.ListFindings(page_token="9" * 30), "page_token")]:
         with pytest.raises(InvalidArgument) as raised:
             finding_handlers.list_findings(bad, caller=FOREMAN, uow=uow(read_only=True))
         assert raised.value.field == field

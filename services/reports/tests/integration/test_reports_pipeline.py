@@ -1,4 +1,5 @@
 """Read models, report generation, storage, schedule and rebuild on SQLite and PostgreSQL."""
+import base64
 import json
 from datetime import datetime, timedelta, timezone
 from functools import partial
@@ -133,6 +134,8 @@ def test_listing_pages_newest_first_with_filters(hub):
     assert [r.period for r in page] == ["2026-W45"]
     for query, field in [(commands.ListReports(page_size=500), "page_size"),
                          (commands.ListReports(page_token="!!"), "page_token"),
+                         (commands.ListReports(page_token=base64.urlsafe_b64encode(b"r" + b"9" * 30).decode()),
+                          "page_token"),  # past 64 bits: refused, not an overflow in the database
                          (commands.ListReports(kind="nonsense"), "kind")]:
         with pytest.raises(Exception) as raised:
             listed(query, uow=uow(read_only=True))

@@ -5,6 +5,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum
@@ -135,7 +136,9 @@ class Cursor:
             cursor = cls(SortOrder(sort), float(value), str(tie), int(position), str(fingerprint))
         except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
             raise InvalidArgument("is not a cursor returned by a previous page", field="cursor") from None
-        if cursor.position < 0:
+        # What a page could have produced: finite values, positions and epoch
+        # microseconds within 64 bits (engines crash on anything else).
+        if not (0 <= cursor.position < 2**63 and math.isfinite(cursor.value) and abs(cursor.value) < 2**63):
             raise InvalidArgument("is not a cursor returned by a previous page", field="cursor")
         return cursor
 

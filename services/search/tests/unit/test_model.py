@@ -62,3 +62,12 @@ def test_suggestion_limits():
     with pytest.raises(InvalidArgument) as raised:
         suggest_query(" ", None)
     assert raised.value.field == "prefix"
+
+
+def test_a_forged_cursor_with_values_no_page_produces_is_refused():
+    query = search_query("安全", None, sort=SortOrder.NEWEST)
+    for value, position in ((float("nan"), 0), (float("inf"), 0), (1e300, 0), (1.0, 2**70)):
+        forged = Cursor(SortOrder.NEWEST, value, "00ab", position, query.fingerprint).encode()
+        with pytest.raises(InvalidArgument) as raised:
+            search_query("安全", None, sort=SortOrder.NEWEST, cursor=forged)
+        assert raised.value.field == "cursor"
