@@ -76,8 +76,11 @@ def _manages_a_target(uow: NoticeUnitOfWork, caller: Caller, notice: model.Notic
 
 
 def _may_see(uow: NoticeUnitOfWork, caller: Caller, notice: model.Notice, receipt: Receipt | None) -> bool:
-    return (caller.is_system or receipt is not None or notice.visible_to(caller.user_id, caller.groups)
-            or _manages_a_target(uow, caller, notice))
+    if caller.is_system or caller.user_id == notice.author_id or _manages_a_target(uow, caller, notice):
+        return True
+    # Recipients see a scheduled notice only once it is published.
+    return notice.status is not Status.SCHEDULED and (
+        receipt is not None or notice.visible_to(caller.user_id, caller.groups))
 
 
 def _may_manage(uow: NoticeUnitOfWork, caller: Caller, notice: model.Notice) -> bool:

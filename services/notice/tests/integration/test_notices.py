@@ -170,12 +170,19 @@ def test_scheduled_notices_are_published_by_the_sweep_once(uow, clock, depot, ou
     notice = publish(uow, clock, [group.group_id], publish_at=clock.now + timedelta(hours=1))
     assert notice.status is Status.SCHEDULED and row_count("receipts") == 0 and outbox_events("notice.published") == []
     assert handlers.list_inbox(commands.ListInbox(), caller=DRIVERS[0], uow=uow()) == ([], "")
+    # Not readable before its time, even by a token naming the group; its author sees it.
+    member_token = Caller(DRIVERS[0].user_id, groups=(group.group_id,))
+    with pytest.raises(NotFound):
+        handlers.get_notice(commands.GetNotice(notice.notice_id), caller=member_token, uow=uow())
+    assert handlers.get_notice(commands.GetNotice(notice.notice_id), caller=CHIEF, uow=uow()).title == notice.title
     assert reminder_handlers.sweep(uow=uow(), schedule=(50, 90), clock=clock).published == 0
     clock.advance(hours=1)
     assert reminder_handlers.sweep(uow=uow(), schedule=(50, 90), clock=clock).published == 1
     assert reminder_handlers.sweep(uow=uow(), schedule=(50, 90), clock=clock).published == 0
     [event] = outbox_events("notice.published")
     assert event["recipientCount"] == 6 and row_count("receipts") == 6
+    assert handlers.get_notice(commands.GetNotice(notice.notice_id), caller=member_token, uow=uow()).notice_id \
+        == notice.notice_id
 
 
 def test_reminders_and_escalation_go_out_once_each_across_sweeps(uow, clock, depot, outbox_events, row_count):
