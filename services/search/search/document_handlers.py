@@ -152,8 +152,10 @@ def extract_and_index(added: docs.VersionAdded, *, event_id: str, consumer: str,
         result = extractor.extract(stream, added.content_type)
 
     def effect(u: SearchUnitOfWork) -> None:
+        # Locked until this commits: a delete or a new version committed in
+        # between would otherwise leave this version's text in the index.
+        document = u.documents.get(added.document_id, for_update=True)
         u.documents.record_extraction(added.document_id, added.number, result)
-        document = u.documents.get(added.document_id)
         if document is None:
             raise NotFound(f"no document {added.document_id!r} for its version_added event")
         if document.is_deleted:
