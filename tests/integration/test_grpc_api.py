@@ -110,6 +110,9 @@ def test_search_and_reports_validate_their_input(apis, jwt_secret):
     with pytest.raises(grpc.RpcError) as raised:
         reports.GetNoticeCountsByGroup(reports_api.GetNoticeCountsByGroupRequest(group_ids=["g1", ""]))
     assert violated_fields(raised.value) == ["group_ids[1]"]
+    with pytest.raises(grpc.RpcError) as raised:  # every group's name: for system callers only
+        reports.GetNoticeCountsByGroup(reports_api.GetNoticeCountsByGroupRequest())
+    assert violated_fields(raised.value) == ["group_ids"]
 
 
 def test_a_timestamp_out_of_range_is_refused_naming_the_field(apis, jwt_secret):

@@ -36,7 +36,8 @@ class ReportsServicer(reports_service_pb2_grpc.ReportsServiceServicer):
         self.pipeline = pipeline
 
     def GetNoticeCountsByGroup(self, request, context):
-        rows = handlers.notice_counts_by_group(tuple(request.group_ids), uow=self.uow_factory(read_only=True))
+        rows = handlers.notice_counts_by_group(tuple(request.group_ids), caller=current_caller(),
+                                               uow=self.uow_factory(read_only=True))
         return api.GetNoticeCountsByGroupResponse(counts=[
             reports_pb2.GroupNoticeCount(group_id=r.group_id, group_name=r.group_name, notice_count=r.notice_count)
             for r in rows])

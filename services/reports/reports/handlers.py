@@ -88,8 +88,11 @@ def rebuild_read_models(*, uow: ReportsUnitOfWork,
     return replayed
 
 
-def notice_counts_by_group(group_ids: tuple[str, ...], *, uow: ReportsUnitOfWork) -> list[GroupNoticeCount]:
+def notice_counts_by_group(group_ids: tuple[str, ...], *, caller: Caller,
+                           uow: ReportsUnitOfWork) -> list[GroupNoticeCount]:
     wanted = group_filter(group_ids)
+    if not wanted and not caller.is_system:  # listing every group's name is for operators
+        raise InvalidArgument("name the groups; only a system caller lists every group", field="group_ids")
     with uow:
         counts, names = uow.notices.counts_by_group(wanted)
     return rank_counts(counts, names)
