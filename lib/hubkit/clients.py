@@ -29,21 +29,27 @@ class ApiClient:
     channel: grpc.Channel
     stub: object
     metadata: tuple
+    timeout: float = 10.0  # default deadline of each call, in seconds
 
     def __getattr__(self, rpc_name):
         method = getattr(self.stub, rpc_name)
 
-        def call(request, timeout: float = 10.0, **kwargs):
-            return method(request, metadata=self.metadata, timeout=timeout, **kwargs)
+        def call(request, timeout: float | None = None, **kwargs):
+            return method(request, metadata=self.metadata, timeout=timeout or self.timeout, **kwargs)
         return call
 
     def close(self) -> None:
         self.channel.close()
 
 
-def connect(api: str, address: str, token: str) -> ApiClient:
+def dial(stub_class, address: str, token: str, *, timeout: float = 10.0) -> ApiClient:
+    """A client of any API (``stub_class``) whose calls carry ``token``."""
     channel = grpc.insecure_channel(address)
-    return ApiClient(channel, STUBS[api](channel), bearer_metadata(token))
+    return ApiClient(channel, stub_class(channel), bearer_metadata(token), timeout)
+
+
+def connect(api: str, address: str, token: str) -> ApiClient:
+    return dial(STUBS[api], address, token)
 
 
 def health(address: str, timeout: float = 2.0) -> str:

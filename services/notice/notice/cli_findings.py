@@ -23,19 +23,16 @@ def _identity_options(parser) -> None:
 
 
 def _client(service: str, args, config):
-    import grpc
-
     from hub.notice.v1 import finding_service_pb2_grpc, incident_service_pb2_grpc
-    from hubkit.auth import Caller, bearer_metadata, issue_token
-    from hubkit.clients import ApiClient
+    from hubkit.auth import Caller, issue_token
+    from hubkit.clients import dial
     from hubkit.launcher import jwt_secret
 
     stub_class = {"finding": finding_service_pb2_grpc.FindingServiceStub,
                   "incident": incident_service_pb2_grpc.IncidentServiceStub}[service]
     caller = Caller(user_id=args.user, departments=tuple(args.dept), groups=tuple(args.group), roles=tuple(args.role))
     token = issue_token(jwt_secret(config), caller, ttl_seconds=config.integer("HUB_JWT_TTL_SECONDS"))
-    channel = grpc.insecure_channel(args.addr or config.grpc_addr("notice"))
-    return ApiClient(channel, stub_class(channel), bearer_metadata(token))
+    return dial(stub_class, args.addr or config.grpc_addr("notice"), token)
 
 
 def _call(service: str, args, config, rpc: str, request):

@@ -17,16 +17,13 @@ def add_caller_options(parser: argparse.ArgumentParser) -> None:
 
 def client(args, config, stub_class):
     """An ApiClient of the reports API whose calls carry the caller's token."""
-    import grpc
-
-    from hubkit.auth import Caller, bearer_metadata, issue_token
-    from hubkit.clients import ApiClient
+    from hubkit.auth import Caller, issue_token
+    from hubkit.clients import dial
     from hubkit.launcher import jwt_secret
 
     token = args.token or issue_token(jwt_secret(config), Caller(
         user_id=args.user, departments=tuple(args.dept), roles=tuple(args.role)))
-    channel = grpc.insecure_channel(args.address or config.grpc_addr("reports"))
-    return ApiClient(channel, stub_class(channel), bearer_metadata(token))
+    return dial(stub_class, args.address or config.grpc_addr("reports"), token)
 
 
 def describe_error(error, field_note=lambda field: "") -> str:

@@ -67,35 +67,27 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--role", action="append", default=[])
 
 
-class _Client:
-    def __init__(self, args, config):
-        import grpc
+def _client(args, config):
+    """A DocumentService client for --token, or a development token for --user."""
+    from hub.search.v1 import document_service_pb2_grpc
+    from hubkit.auth import Caller, issue_token
+    from hubkit.clients import dial
+    from hubkit.launcher import jwt_secret
 
-        from hub.search.v1 import document_service_pb2_grpc
-        from hubkit.auth import Caller, bearer_metadata, issue_token
-        from hubkit.launcher import jwt_secret
-
-        token = args.token
-        if not token:
-            if not args.user:
-                raise SystemExit("hub doc: give --token (or HUB_TOKEN) or --user")
-            token = issue_token(jwt_secret(config), Caller(args.user, tuple(args.dept), tuple(args.group),
-                                                           tuple(args.role)))
-        self.channel = grpc.insecure_channel(args.address or config.grpc_addr("search"))
-        self.stub = document_service_pb2_grpc.DocumentServiceStub(self.channel)
-        self.metadata = bearer_metadata(token)
-
-    def __getattr__(self, rpc_name):
-        method = getattr(self.stub, rpc_name)
-        return lambda request, timeout=30.0: method(request, metadata=self.metadata, timeout=timeout)
-
-    def close(self) -> None:
-        self.channel.close()
+    token = args.token
+    if not token:
+        if not args.user:
+            raise SystemExit("hub doc: give --token (or HUB_TOKEN) or --user")
+        token = issue_token(jwt_secret(config), Caller(args.user, tuple(args.dept), tuple(args.group),
+                                                       tuple(args.role)))
+    # Uploads and downloads of large files take longer than other calls.
+    return dial(document_service_pb2_grpc.DocumentServiceStub, args.address or config.grpc_addr("search"), token,
+                timeout=30.0)
 
 
 def _run(args, config, action) -> int:
     import grpc
-    client = _Client(args, config)
+    client = _client(args, config)
     try:
         return action(client) or 0
     except grpc.RpcError as exc:
