@@ -4,7 +4,9 @@ Each service owns one database (SQLite file by default, PostgreSQL in
 production). Besides its own tables it holds two of ours:
 
 - ``outbox``: events written in the same transaction as the state change that
-  they announce; the relay publishes them and stamps ``sent_at``.
+  they announce, as binary envelopes (``envelope``; rows written before
+  plumbing v2 hold their JSON in ``body``); the relay publishes them as JSON
+  and stamps ``sent_at``.
 - ``processed_events``: ids of events a consumer has applied, so a
   redelivered event has no second effect.
 """
@@ -30,12 +32,13 @@ outbox = sa.Table(
     sa.Column("event_id", sa.String(64), nullable=False, unique=True),
     sa.Column("exchange", sa.String(200), nullable=False),
     sa.Column("routing_key", sa.String(200), nullable=False),
-    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("body", sa.Text, nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("envelope", sa.LargeBinary, nullable=True),
     sa.Index("ix_outbox_unsent", "sent_at", "id"),
 )
 
@@ -75,6 +78,15 @@ def create_plumbing_tables_v1(op) -> None:
         sa.Column("event_id", sa.String(64), primary_key=True),
         sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
     )
+
+
+def upgrade_plumbing_tables_to_v2(op) -> None:
+    """Alembic step of every service after v1: the outbox stores binary
+    envelopes. ``body`` stays for the JSON of rows written before, which the
+    relay still publishes as they are."""
+    with op.batch_alter_table("outbox") as batch:  # SQLite rebuilds the table to relax NOT NULL
+        batch.add_column(sa.Column("envelope", sa.LargeBinary, nullable=True))
+        batch.alter_column("body", existing_type=sa.Text, nullable=True)
 
 
 def make_engine(url: str) -> Engine:

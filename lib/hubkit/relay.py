@@ -20,9 +20,11 @@ from datetime import datetime, timedelta, timezone
 import pika
 import pika.exceptions
 import sqlalchemy as sa
+from google.protobuf.message import DecodeError
 from sqlalchemy.engine import Engine
 
 from hubkit.db import READ_ONLY, outbox
+from hubkit.envelope import wire_json
 from hubkit.topology import connection_parameters
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,11 @@ MAX_BACKOFF_SECONDS = 60.0
 class RoundResult:
     published: int = 0
     deferred: int = 0
+
+
+def _wire_body(row) -> bytes:
+    """JSON as consumers expect it; rows from before plumbing v2 hold it already."""
+    return (row.body if row.envelope is None else wire_json(row.envelope)).encode("utf-8")
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -86,7 +93,7 @@ class OutboxRelay:
         channel.basic_publish(
             exchange=row.exchange,
             routing_key=row.routing_key,
-            body=row.body.encode("utf-8"),
+            body=_wire_body(row),
             properties=pika.BasicProperties(
                 content_type="application/json",
                 content_encoding="utf-8",
@@ -101,7 +108,7 @@ class OutboxRelay:
     def _due_rows(self, connection, now: datetime):
         query = (
             sa.select(outbox.c.id, outbox.c.event_id, outbox.c.exchange, outbox.c.routing_key,
-                      outbox.c.body, outbox.c.attempts)
+                      outbox.c.body, outbox.c.envelope, outbox.c.attempts)
             .where(outbox.c.sent_at.is_(None))
             .where(sa.or_(outbox.c.next_attempt_at.is_(None), outbox.c.next_attempt_at <= now))
             .order_by(outbox.c.id)
@@ -150,6 +157,8 @@ class OutboxRelay:
                     failed.append((row, "unroutable: no queue is bound for this event type"))
                 except pika.exceptions.NackError:
                     failed.append((row, "broker refused (nack)"))
+                except DecodeError:
+                    failed.append((row, "stored envelope is not an EventEnvelope"))
         except (pika.exceptions.AMQPError, OSError) as exc:
             log.warning("broker unavailable (%s); %d %s events wait in the outbox",
                         exc.__class__.__name__, len(rows) - len(sent), service)

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from hubkit.db import READ_ONLY, outbox, processed_events
-from hubkit.envelope import Envelope, to_json
+from hubkit.envelope import Envelope, to_bytes
 
 
 # Built once: a statement object built per call costs more Python time (cache
@@ -135,7 +135,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
             "event_id": envelope.event_id,
             "exchange": envelope.exchange,
             "routing_key": envelope.event_type,
-            "body": to_json(envelope),
+            "envelope": to_bytes(envelope),
             "created_at": datetime.now(timezone.utc),
         })
 

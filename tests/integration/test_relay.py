@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from hubkit.auth import Caller
 from hubkit.db import outbox
-from hubkit.envelope import from_body
+from hubkit.envelope import from_body, to_bytes, wire_json
 from hubkit.relay import OutboxRelay
 from hubkit.topology import Subscription, connection_parameters, declare
 from hubkit.wiring import engine_for, migrate_service
@@ -68,6 +68,27 @@ def test_events_are_published_in_nameko_format_and_marked_sent(notice_engine, pr
     assert result.published == 1 and result.deferred == 1
     assert rows["group.created"].sent_at is None and rows["group.created"].attempts == 1
     assert "unroutable" in rows["group.created"].last_error
+
+
+def test_rows_stored_as_json_before_plumbing_v2_are_published_as_they_are(notice_engine, private_amqp_uri):
+    # A row the API server wrote before the upgrade (JSON in body, no binary
+    # envelope) is still in the outbox after it: it goes out unchanged.
+    notice = publish_one(notice_engine, title="升级前写入的通知")
+    with notice_engine.begin() as connection:
+        stored = connection.execute(sa.select(outbox.c.envelope).where(
+            outbox.c.routing_key == "notice.published")).scalar_one()
+        legacy_json = wire_json(stored)
+        connection.execute(outbox.update().where(outbox.c.routing_key == "notice.published")
+                           .values(body=legacy_json, envelope=None))
+    relay = OutboxRelay({"notice": notice_engine}, private_amqp_uri)
+    try:
+        relay.relay_once("notice")
+    finally:
+        relay.close()
+    _, body = take(private_amqp_uri, PROBE.queue)
+    assert body.decode("utf-8") == legacy_json
+    assert from_body(body).payload.title == "升级前写入的通知" == notice.title
+    assert to_bytes(from_body(body)) == stored
 
 
 def test_with_the_broker_unreachable_events_wait_in_the_outbox(notice_engine):

@@ -6,18 +6,32 @@ import pytest
 from hub.events.v1 import notice_events_pb2
 from hubkit.auth import Caller, caller_from_metadata, issue_token, verify_token
 from hubkit.config import Config, ConfigError
-from hubkit.envelope import MalformedEvent, from_body, new_envelope, to_json
+from hubkit.envelope import MalformedEvent, from_body, from_bytes, new_envelope, to_bytes, wire_json
 from hubkit.errors import Unauthenticated
 
 SECRET = "s" * 32
 
 
-def test_envelope_round_trips_through_json():
+def test_envelope_round_trips_through_the_outbox_and_the_wire():
     envelope = new_envelope("notice.published", notice_events_pb2.NoticePublished(
         notice_id="n-7", group_ids=["g-1"], title="供电检修", body="十点停电"), correlation_id="req-1")
-    decoded = from_body(json.loads(to_json(envelope)))
+    stored = to_bytes(envelope)
+    assert from_bytes(stored) == envelope
+    wire = wire_json(stored)
+    assert json.loads(wire)["payload"]["title"] == "供电检修"  # readable JSON, not escaped
+    assert "供电检修" in wire
+    decoded = from_body(json.loads(wire))
     assert decoded == envelope
     assert decoded.exchange == "notice.events" and decoded.correlation_id == "req-1"
+
+
+def test_a_stored_envelope_that_is_not_one_is_refused_with_a_reason():
+    with pytest.raises(MalformedEvent, match="not an event envelope"):
+        from_bytes(b"\xff\xff\xff")
+    unknown = to_bytes(new_envelope("group.created", notice_events_pb2.GroupCreated(group_id="g"))).replace(
+        b"group.created", b"group.deleted")  # same length: still a valid message
+    with pytest.raises(MalformedEvent, match="unknown event type"):
+        from_bytes(unknown)
 
 
 @pytest.mark.parametrize("body, reason", [

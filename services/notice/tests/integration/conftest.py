@@ -6,6 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from hubkit.db import outbox
+from hubkit.envelope import wire_json
 from hubkit.wiring import engine_for, migrate_service
 from notice.adapters.repository import SqlNoticeUnitOfWork
 
@@ -47,9 +48,9 @@ def outbox_events(engine):
     """Payloads (proto3 JSON) of the outbox rows of one event type, in order."""
     def read(routing_key: str) -> list[dict]:
         with engine.connect() as connection:
-            bodies = connection.execute(sa.select(outbox.c.body).where(outbox.c.routing_key == routing_key)
+            stored = connection.execute(sa.select(outbox.c.envelope).where(outbox.c.routing_key == routing_key)
                                         .order_by(outbox.c.id)).scalars().all()
-        return [json.loads(body)["payload"] for body in bodies]
+        return [json.loads(wire_json(envelope))["payload"] for envelope in stored]
     return read
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from hub.notice.v1 import notice_pb2
 from hubkit.auth import Caller
 from hubkit.db import outbox
-from hubkit.envelope import from_body
+from hubkit.envelope import from_bytes
 from hubkit.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from hubkit.wiring import engine_for, migrate_service
 from notice import finding_handlers, handlers, incident_handlers
@@ -52,9 +52,9 @@ def open_finding(uow, now=THURSDAY, **fields):
 
 def outbox_events(engine, event_type):
     with engine.connect() as connection:
-        bodies = connection.execute(sa.select(outbox.c.body).where(outbox.c.routing_key == event_type)
+        stored = connection.execute(sa.select(outbox.c.envelope).where(outbox.c.routing_key == event_type)
                                     .order_by(outbox.c.id)).scalars().all()
-    return [from_body(b).payload for b in bodies]
+    return [from_bytes(envelope).payload for envelope in stored]
 
 
 def test_the_lifecycle_is_stored_announced_and_audited(uow):

@@ -8,7 +8,7 @@ import pytest
 from nameko.testing.services import worker_factory
 
 from hubkit.auth import Caller
-from hubkit.envelope import from_body
+from hubkit.envelope import from_bytes
 from hubkit.wiring import engine_for, migrate_service
 from reports import bootstrap, handlers
 from reports.adapters.event_facts import fact_from_journal
@@ -43,8 +43,8 @@ def figures(config, report):
 
 def outbox_events(config):
     with engine_for(config, "reports").connect() as connection:
-        bodies = connection.exec_driver_sql("select body from outbox order by id").scalars().all()
-    return [from_body(b) for b in bodies]
+        stored = connection.exec_driver_sql("select envelope from outbox order by id").scalars().all()
+    return [from_bytes(envelope) for envelope in stored]
 
 
 def test_reports_are_built_from_the_events_and_announced_with_their_text(hub):

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 
 from hubkit.auth import Caller
 from hubkit.db import outbox
-from hubkit.envelope import from_body
+from hubkit.envelope import from_bytes
 from hubkit.errors import InvalidArgument, NotFound, PermissionDenied
 from hubkit.wiring import engine_for, migrate_service
 from search import document_handlers as handlers
@@ -48,8 +48,8 @@ def platform(hub_config, db_url, tmp_path):
         @staticmethod
         def events():
             with engine.connect() as connection:
-                rows = connection.execute(sa.select(outbox.c.body).order_by(outbox.c.id)).all()
-            return [from_body(row.body) for row in rows]
+                rows = connection.execute(sa.select(outbox.c.envelope).order_by(outbox.c.id)).all()
+            return [from_bytes(row.envelope) for row in rows]
 
         def upload(self, data: bytes, *, caller=OWNER, file_name="高炉规程.docx", **metadata):
             fields = dict(title="高炉煤气安全管理规定", department="炼铁厂", category="规章制度", tags=("安全",),
