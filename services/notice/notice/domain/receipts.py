@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable
 
+from notice.domain import paging
 from notice.domain.errors import InvalidArgument
 
 MAX_COMMENT_CHARS = 500
@@ -88,8 +89,4 @@ class InboxPosition:
 
 
 def page_size(requested: int) -> int:
-    if requested == 0:
-        return DEFAULT_PAGE_SIZE
-    if not 1 <= requested <= MAX_PAGE_SIZE:
-        raise InvalidArgument(f"must be 1..{MAX_PAGE_SIZE}", field="page_size")
-    return requested
+    return paging.page_limit(requested, default=DEFAULT_PAGE_SIZE, maximum=MAX_PAGE_SIZE)
