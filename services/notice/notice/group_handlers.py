@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from hubkit.auth import Caller
-from notice.domain import commands, groups as rules
+from notice.domain import commands, groups as rules, paging
 from notice.domain.audit import EntityKind
 from notice.domain.errors import AlreadyExists, FailedPrecondition, NotFound, PermissionDenied
 from notice.domain.groups import Group, JoinKind, JoinRequest, Member, MemberInput, Role
+from notice.domain.paging import Page
 from notice.handler_support import (Clock, department_of, existing_group, new_id, publish_events, record, required_id,
                                     role_of, utc_now)
 from notice.ports import NoticeUnitOfWork
@@ -84,12 +86,20 @@ def set_posting_rules(cmd: commands.SetPostingRules, *, caller: Caller, uow: Not
     return group
 
 
-def list_members(group_id: str, *, caller: Caller, uow: NoticeUnitOfWork) -> list[Member]:
+def list_members(query: commands.ListMembers, *, caller: Caller, uow: NoticeUnitOfWork) -> Page[Member]:
+    """A page of the group's members in user id order; members only."""
+    group_id = required_id(query.group_id, "group_id")
+    department = query.department.strip()
+    keys = paging.keyset(query.page_size, query.page_token, key_types=(str,),
+                         scope=("members", group_id, department, query.role.value if query.role else ""),
+                         default=rules.DEFAULT_LIST_PAGE_SIZE, maximum=rules.MAX_LIST_PAGE_SIZE)
     with uow:
         group = existing_group(uow, group_id)
         if role_of(uow, caller, group.group_id) is None:
             raise PermissionDenied("only members see who is in the group", field="group_id")
-        return uow.groups.members(group.group_id)
+        rows = uow.groups.member_page(group.group_id, after=keys.after, limit=keys.limit + 1,
+                                      department=department, role=query.role)
+    return keys.page(rows, rules.member_key)
 
 
 def add_members(cmd: commands.AddMembers, *, caller: Caller, uow: NoticeUnitOfWork,
@@ -218,11 +228,19 @@ def decide_join_request(cmd: commands.DecideJoinRequest, *, caller: Caller, uow:
     return request
 
 
-def list_join_requests(group_id: str, *, pending_only: bool, caller: Caller, uow: NoticeUnitOfWork) -> list[JoinRequest]:
+def list_join_requests(query: commands.ListJoinRequests, *, caller: Caller,
+                       uow: NoticeUnitOfWork) -> Page[JoinRequest]:
+    """A page of the group's invitations and requests, oldest first; owners and admins only."""
+    group_id = required_id(query.group_id, "group_id")
+    keys = paging.keyset(query.page_size, query.page_token, key_types=(datetime, str),
+                         scope=("join_requests", group_id, "pending" if query.pending_only else "all"),
+                         default=rules.DEFAULT_LIST_PAGE_SIZE, maximum=rules.MAX_LIST_PAGE_SIZE)
     with uow:
         group = existing_group(uow, group_id)
         rules.require_manager(role_of(uow, caller, group.group_id), "see join requests")
-        return uow.joins.of_group(group.group_id, pending_only=pending_only)
+        rows = uow.joins.of_group(group.group_id, pending_only=query.pending_only, after=keys.after,
+                                  limit=keys.limit + 1)
+    return keys.page(rows, rules.join_request_key)
 
 
 def sync_members(cmd: commands.SyncMembers, *, caller: Caller, uow: NoticeUnitOfWork, max_members: int,

@@ -41,9 +41,11 @@ class GroupServicer(group_service_pb2_grpc.GroupServiceServicer):
         return api.SetPostingRulesResponse(group=group_message(group))
 
     def ListMembers(self, request, context):
-        members = handlers.list_members(request.group_id, caller=current_caller(),
-                                        uow=self.uow_factory(read_only=True))
-        return api.ListMembersResponse(members=[member_message(m) for m in members])
+        query = commands.ListMembers(request.group_id, request.page_size, request.page_token, request.department,
+                                     role(request.role))
+        page = handlers.list_members(query, caller=current_caller(), uow=self.uow_factory(read_only=True))
+        return api.ListMembersResponse(members=[member_message(m) for m in page.items],
+                                       next_page_token=page.next_page_token)
 
     def AddMembers(self, request, context):
         added, existing = handlers.add_members(
@@ -81,9 +83,11 @@ class GroupServicer(group_service_pb2_grpc.GroupServiceServicer):
         return api.DecideJoinRequestResponse(request=join_request_message(join))
 
     def ListJoinRequests(self, request, context):
-        joins = handlers.list_join_requests(request.group_id, pending_only=request.pending_only,
-                                            caller=current_caller(), uow=self.uow_factory(read_only=True))
-        return api.ListJoinRequestsResponse(requests=[join_request_message(j) for j in joins])
+        query = commands.ListJoinRequests(request.group_id, request.pending_only, request.page_size,
+                                          request.page_token)
+        page = handlers.list_join_requests(query, caller=current_caller(), uow=self.uow_factory(read_only=True))
+        return api.ListJoinRequestsResponse(requests=[join_request_message(j) for j in page.items],
+                                            next_page_token=page.next_page_token)
 
     def SyncMembers(self, request, context):
         plan = handlers.sync_members(

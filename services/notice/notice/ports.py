@@ -46,6 +46,12 @@ class GroupRepository(abc.ABC):
     def members(self, group_id: str) -> list[Member]: ...
 
     @abc.abstractmethod
+    def member_page(self, group_id: str, *, after: tuple[str] | None, limit: int, department: str = "",
+                    role: Role | None = None) -> list[Member]:
+        """At most ``limit`` members in user id order, after the one whose key
+        (``groups.member_key``) is ``after``; optionally of one department or role."""
+
+    @abc.abstractmethod
     def roles_of(self, user_id: str, group_ids: tuple[str, ...]) -> dict[str, Role]:
         """The user's role in each of these groups they belong to."""
 
@@ -82,7 +88,10 @@ class JoinRequestRepository(abc.ABC):
     def save(self, request: JoinRequest) -> None: ...
 
     @abc.abstractmethod
-    def of_group(self, group_id: str, *, pending_only: bool) -> list[JoinRequest]: ...
+    def of_group(self, group_id: str, *, pending_only: bool, after: tuple[datetime, str] | None,
+                 limit: int) -> list[JoinRequest]:
+        """At most ``limit`` requests oldest first, after the one whose key
+        (``groups.join_request_key``) is ``after``."""
 
 
 class NoticeRepository(abc.ABC):

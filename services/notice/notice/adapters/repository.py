@@ -110,6 +110,20 @@ class SqlGroupRepository(GroupRepository):
                                        .order_by(group_members.c.user_id))
         return [self._member(row) for row in rows]
 
+    def member_page(self, group_id: str, *, after: tuple[str] | None, limit: int, department: str = "",
+                    role: Role | None = None) -> list[Member]:
+        # Keyset on the primary key (group_id, user_id): the index serves
+        # every page, however deep.
+        query = sa.select(group_members).where(group_members.c.group_id == group_id)
+        if after is not None:
+            query = query.where(group_members.c.user_id > after[0])
+        if department:
+            query = query.where(group_members.c.department == department)
+        if role is not None:
+            query = query.where(group_members.c.role == role.value)
+        rows = self.connection.execute(query.order_by(group_members.c.user_id).limit(limit))
+        return [self._member(row) for row in rows]
+
     def roles_of(self, user_id: str, group_ids: tuple[str, ...]) -> dict[str, Role]:
         rows = self.connection.execute(_ROLES_OF, {"b_user_id": user_id, "b_group_ids": list(group_ids)})
         return {row.group_id: Role(row.role) for row in rows}
@@ -180,11 +194,18 @@ class SqlJoinRequestRepository(JoinRequestRepository):
             join_requests.c.request_id == request.request_id).values(
             status=values["status"], decided_by=values["decided_by"], decided_at=values["decided_at"]))
 
-    def of_group(self, group_id: str, *, pending_only: bool) -> list[JoinRequest]:
+    def of_group(self, group_id: str, *, pending_only: bool, after: tuple[datetime, str] | None,
+                 limit: int) -> list[JoinRequest]:
         query = sa.select(join_requests).where(join_requests.c.group_id == group_id)
         if pending_only:
             query = query.where(join_requests.c.status == JoinStatus.PENDING.value)
-        rows = self.connection.execute(query.order_by(join_requests.c.created_at, join_requests.c.request_id))
+        if after is not None:
+            created_at, request_id = after
+            query = query.where(sa.or_(join_requests.c.created_at > created_at,
+                                       sa.and_(join_requests.c.created_at == created_at,
+                                               join_requests.c.request_id > request_id)))
+        rows = self.connection.execute(query.order_by(join_requests.c.created_at, join_requests.c.request_id)
+                                       .limit(limit))
         return [self._request(row) for row in rows]
 
 

@@ -36,6 +36,16 @@ class SetPostingRules:
 
 
 @dataclass(frozen=True)
+class ListMembers:
+    group_id: str
+    page_size: int = 0  # 0: the default
+    page_token: str = ""
+    # Filters; empty / None: any.
+    department: str = ""
+    role: Role | None = None
+
+
+@dataclass(frozen=True)
 class AddMembers:
     group_id: str
     members: tuple[MemberInput, ...]
@@ -72,6 +82,14 @@ class RequestToJoin:
 class DecideJoinRequest:
     request_id: str
     accept: bool
+
+
+@dataclass(frozen=True)
+class ListJoinRequests:
+    group_id: str
+    pending_only: bool = False
+    page_size: int = 0  # 0: the default
+    page_token: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,12 @@ from notice.domain.text import required_text
 MAX_GROUP_NAME_CHARS = 100
 MAX_USER_ID_CHARS = 100
 MAX_DEPARTMENT_CHARS = 100
+# Pages of the member and join-request lists. A member is some 40 bytes on
+# the wire, so the largest page is about 40 kB and the largest HR group
+# (NOTICE_SYNC_MAX_MEMBERS, 20,000) takes 20 pages; each call costs some
+# 10 ms on top of its rows, so much smaller pages make a full listing slow.
+DEFAULT_LIST_PAGE_SIZE = 100
+MAX_LIST_PAGE_SIZE = 1000
 
 
 class Role(str, Enum):
@@ -89,6 +95,11 @@ class Member:
     synced: bool = False  # imported by an HR/OA sync, so a later sync may remove it
 
 
+def member_key(member: Member) -> tuple[str]:
+    """Members are listed in user id order (unique within a group)."""
+    return (member.user_id,)
+
+
 @dataclass
 class JoinRequest:
     request_id: str
@@ -117,6 +128,11 @@ class JoinRequest:
 
     def member(self, now: datetime) -> Member:
         return Member(self.user_id, self.department, self.role, now)
+
+
+def join_request_key(request: JoinRequest) -> tuple[datetime, str]:
+    """Join requests are listed oldest first; the id breaks ties."""
+    return (request.created_at, request.request_id)
 
 
 @dataclass(frozen=True)

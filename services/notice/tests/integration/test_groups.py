@@ -20,6 +20,10 @@ def publish(uow, caller, group_id, title="转炉煤气回收操作提醒"):
                                    uow=uow(), limits=Limits())
 
 
+def members_of(uow, group, caller):
+    return groups.list_members(commands.ListMembers(group.group_id), caller=caller, uow=uow()).items
+
+
 @pytest.fixture
 def crew(uow):
     group = groups.create_group(commands.CreateGroup("转炉一班", "炼钢厂"), caller=FOREMAN, uow=uow())
@@ -30,7 +34,7 @@ def crew(uow):
 
 
 def test_the_creator_owns_the_group_and_managers_alone_publish_by_default(uow, crew):
-    members = {m.user_id: m.role for m in groups.list_members(crew.group_id, caller=WORKER, uow=uow())}
+    members = {m.user_id: m.role for m in members_of(uow, crew, WORKER)}
     assert members == {"u-gao": Role.OWNER, "u-xu": Role.ADMIN, "u-tian": Role.MEMBER}
     publish(uow, DEPUTY, crew.group_id)
     with pytest.raises(PermissionDenied) as raised:
@@ -68,7 +72,7 @@ def test_the_last_owner_stays_and_members_may_leave(uow, crew):
     with pytest.raises(PermissionDenied):
         groups.remove_member(commands.RemoveMember(crew.group_id, "u-gao"), caller=DEPUTY, uow=uow())
     groups.remove_member(commands.RemoveMember(crew.group_id, "u-tian"), caller=WORKER, uow=uow())
-    assert [m.user_id for m in groups.list_members(crew.group_id, caller=FOREMAN, uow=uow())] == ["u-gao", "u-xu"]
+    assert [m.user_id for m in members_of(uow, crew, FOREMAN)] == ["u-gao", "u-xu"]
 
 
 def test_invitations_and_requests(uow, crew):
@@ -84,14 +88,15 @@ def test_invitations_and_requests(uow, crew):
     asked = groups.request_to_join(commands.RequestToJoin(crew.group_id), caller=stranger, uow=uow())
     assert groups.request_to_join(commands.RequestToJoin(crew.group_id), caller=stranger, uow=uow()) == asked
     assert asked.department == "炼钢厂精炼车间"
-    pending = groups.list_join_requests(crew.group_id, pending_only=True, caller=DEPUTY, uow=uow())
+    pending = groups.list_join_requests(commands.ListJoinRequests(crew.group_id, pending_only=True), caller=DEPUTY,
+                                      uow=uow()).items
     assert [r.request_id for r in pending] == [asked.request_id]
     with pytest.raises(PermissionDenied):
         groups.decide_join_request(commands.DecideJoinRequest(asked.request_id, True), caller=stranger, uow=uow())
     groups.decide_join_request(commands.DecideJoinRequest(asked.request_id, False), caller=DEPUTY, uow=uow())
     with pytest.raises(FailedPrecondition):
         groups.decide_join_request(commands.DecideJoinRequest(asked.request_id, True), caller=DEPUTY, uow=uow())
-    members = {m.user_id for m in groups.list_members(crew.group_id, caller=FOREMAN, uow=uow())}
+    members = {m.user_id for m in members_of(uow, crew, FOREMAN)}
     assert "u-qin" in members and "u-lu" not in members
 
 

@@ -126,6 +126,45 @@ def test_groups_joining_and_shares_over_grpc(connect, station):
     assert archived.archived
 
 
+def test_member_and_join_request_lists_page_over_grpc(connect, station):
+    _, groups, _ = connect(MANAGER)
+    _, operator_groups, _ = connect(OPERATORS[0])
+    _, outsider_groups, _ = connect(Caller("u-stranger"))
+    groups.AddMembers(groups_api.AddMembersRequest(group_id=station.group_id, members=[
+        groups_api.MemberInput(user_id=f"w{n:04d}", department="热力公司管网所") for n in range(250)]))
+    request = groups_api.ListMembersRequest(group_id=station.group_id, page_size=100)
+    sizes, seen = [], []
+    while True:
+        reply = operator_groups.ListMembers(request)
+        sizes.append(len(reply.members))
+        seen += [m.user_id for m in reply.members]
+        if not reply.next_page_token:
+            break
+        request.page_token = reply.next_page_token
+    assert sizes == [100, 100, 54]
+    assert seen == sorted(["u-feng"] + [c.user_id for c in OPERATORS] + [f"w{n:04d}" for n in range(250)])
+    owners = operator_groups.ListMembers(groups_api.ListMembersRequest(group_id=station.group_id,
+                                                                       role=notice_pb2.MEMBER_ROLE_OWNER))
+    assert [m.user_id for m in owners.members] == ["u-feng"] and owners.next_page_token == ""
+    second_station = operator_groups.ListMembers(groups_api.ListMembersRequest(group_id=station.group_id,
+                                                                               department="热力公司二号换热站"))
+    assert [m.user_id for m in second_station.members] == ["u-op2"]
+    assert refused(outsider_groups.ListMembers, groups_api.ListMembersRequest(group_id=station.group_id)) == \
+        (grpc.StatusCode.PERMISSION_DENIED, ["group_id"])
+
+    asked = [connect(Caller(f"u-new{n}", departments=("热力公司二号换热站",)))[1].RequestToJoin(
+        groups_api.RequestToJoinRequest(group_id=station.group_id)).request for n in range(3)]
+    first = groups.ListJoinRequests(groups_api.ListJoinRequestsRequest(group_id=station.group_id, pending_only=True,
+                                                                       page_size=2))
+    rest = groups.ListJoinRequests(groups_api.ListJoinRequestsRequest(
+        group_id=station.group_id, pending_only=True, page_size=2, page_token=first.next_page_token))
+    assert [r.user_id for r in [*first.requests, *rest.requests]] == [r.user_id for r in sorted(
+        asked, key=lambda r: (r.created_at.ToDatetime(), r.request_id))]
+    assert rest.next_page_token == ""
+    assert refused(operator_groups.ListJoinRequests,
+                   groups_api.ListJoinRequestsRequest(group_id=station.group_id))[0] == grpc.StatusCode.PERMISSION_DENIED
+
+
 @pytest.mark.parametrize("request_fields, code, field", [
     ({"title": ""}, grpc.StatusCode.INVALID_ARGUMENT, "title"),
     ({"category": 42}, grpc.StatusCode.INVALID_ARGUMENT, "category"),
@@ -184,6 +223,17 @@ def test_bad_requests_across_the_services_name_the_field(connect, station):
         (groups.SyncMembers, groups_api.SyncMembersRequest(group_id=station.group_id, members=[
             groups_api.MemberInput(user_id="e1", department="d"), groups_api.MemberInput(user_id="", department="d")]),
          grpc.StatusCode.INVALID_ARGUMENT, ["members[1].user_id"]),
+        (operator_groups.ListMembers, groups_api.ListMembersRequest(group_id=station.group_id, page_token="%%%"),
+         grpc.StatusCode.INVALID_ARGUMENT, ["page_token"]),
+        (operator_groups.ListMembers, groups_api.ListMembersRequest(group_id=station.group_id, page_size=1001),
+         grpc.StatusCode.INVALID_ARGUMENT, ["page_size"]),
+        (operator_groups.ListMembers, groups_api.ListMembersRequest(group_id=station.group_id, role=9),
+         grpc.StatusCode.INVALID_ARGUMENT, ["role"]),
+        (groups.ListJoinRequests, groups_api.ListJoinRequestsRequest(group_id=station.group_id,
+                                                                     page_token="bm90IGpzb24"),
+         grpc.StatusCode.INVALID_ARGUMENT, ["page_token"]),
+        (groups.ListJoinRequests, groups_api.ListJoinRequestsRequest(group_id=station.group_id, page_size=5000),
+         grpc.StatusCode.INVALID_ARGUMENT, ["page_size"]),
         (groups.SetMemberRole, groups_api.SetMemberRoleRequest(group_id=station.group_id, user_id="u-op0"),
          grpc.StatusCode.INVALID_ARGUMENT, ["role"]),
         (groups.InviteMember, groups_api.InviteMemberRequest(group_id=station.group_id, user_id="u-op0",
