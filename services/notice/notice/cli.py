@@ -45,6 +45,16 @@ def run_call(call) -> int:
     return 0
 
 
+def every_page(call, request):
+    """Each reply of a paged list call, following next_page_token to the last page."""
+    while True:
+        reply = call(request)
+        yield reply
+        if not reply.next_page_token:
+            return
+        request.page_token = reply.next_page_token
+
+
 def when(text: str) -> datetime:
     """ISO time; without a zone it is taken as UTC."""
     value = datetime.fromisoformat(text)
@@ -55,7 +65,7 @@ def _enum(enum, prefix: str, name: str | None) -> int:
     return enum.Value(f"{prefix}{name.upper()}") if name else 0
 
 
-def _time(message) -> str:
+def shown_time(message) -> str:
     return message.ToDatetime(tzinfo=timezone.utc).isoformat(timespec="seconds") if message.seconds else "-"
 
 
@@ -97,7 +107,7 @@ def _inbox(args, config) -> int:
             flags = ("new " if not item.receipt.read_at.seconds else "    ") + ("pin " if item.notice.pinned else "    ")
             acked = "acked" if item.receipt.acknowledged_at.seconds else ("ACK?" if item.notice.requires_ack else "")
             changed = " (changed)" if item.changed_since_read else ""
-            print(f"{flags} {item.notice.notice_id}  {_time(item.notice.published_at)}  {acked:5}  "
+            print(f"{flags} {item.notice.notice_id}  {shown_time(item.notice.published_at)}  {acked:5}  "
                   f"{item.notice.title}{changed}")
         if reply.next_cursor:
             print(f"more: --cursor {reply.next_cursor}")
@@ -111,12 +121,12 @@ def _show(args, config) -> int:
     def call():
         reply = notices.GetNotice(api.GetNoticeRequest(notice_id=args.notice_id))
         notice = reply.notice
-        print(f"{notice.title}  (v{notice.version}, by {notice.author_id}, {_time(notice.published_at)})")
+        print(f"{notice.title}  (v{notice.version}, by {notice.author_id}, {shown_time(notice.published_at)})")
         print(notice.body)
         if notice.requires_ack:
-            print(f"acknowledge by {_time(notice.ack_deadline)}")
+            print(f"acknowledge by {shown_time(notice.ack_deadline)}")
         for version in reply.versions[1:]:
-            print(f"  v{version.version} {_time(version.edited_at)} changed {', '.join(version.changed_fields)}")
+            print(f"  v{version.version} {shown_time(version.edited_at)} changed {', '.join(version.changed_fields)}")
     return run_call(call)
 
 
@@ -127,7 +137,7 @@ def _ack(args, config) -> int:
     def call():
         reply = notices.AcknowledgeNotice(api.AcknowledgeNoticeRequest(notice_id=args.notice_id, comment=args.comment))
         print(("acknowledged" if reply.first_acknowledgement else "already acknowledged") +
-              f" at {_time(reply.acknowledged_at)}")
+              f" at {shown_time(reply.acknowledged_at)}")
     return run_call(call)
 
 
@@ -160,7 +170,7 @@ def _audit(args, config) -> int:
             entity_kind=notice_pb2.AuditEntityKind.Value(f"AUDIT_ENTITY_KIND_{args.kind.upper()}"),
             entity_id=args.entity_id))
         for record in reply.records:
-            print(f"{_time(record.at)}  {record.actor_id:16} {record.action:20} {record.detail_json}")
+            print(f"{shown_time(record.at)}  {record.actor_id:16} {record.action:20} {record.detail_json}")
     return run_call(call)
 
 

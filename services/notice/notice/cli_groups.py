@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import csv
 
-from notice.cli import add_identity, run_call, stubs
+from notice.cli import add_identity, every_page, run_call, shown_time, stubs
+from notice.domain.groups import MAX_LIST_PAGE_SIZE
 
 ROLES = ["owner", "admin", "member"]
 
@@ -24,14 +25,40 @@ def _create(args, config) -> int:
         name=args.name, department=args.department, notice_posting=rule)).group.group_id))
 
 
+def _role_name(number: int) -> str:
+    from hub.notice.v1 import notice_pb2
+    return notice_pb2.MemberRole.Name(number).removeprefix("MEMBER_ROLE_").lower()
+
+
 def _members(args, config) -> int:
+    """Every member, page after page: a secretary asking for the list expects all of it."""
     from hub.notice.v1 import group_service_pb2 as api, notice_pb2
     _, groups, _ = stubs(args, config)
+    request = api.ListMembersRequest(
+        group_id=args.group_id, page_size=MAX_LIST_PAGE_SIZE, department=args.department,
+        role=notice_pb2.MemberRole.Value(f"MEMBER_ROLE_{args.role.upper()}") if args.role else 0)
 
     def call():
-        for member in groups.ListMembers(api.ListMembersRequest(group_id=args.group_id)).members:
-            role = notice_pb2.MemberRole.Name(member.role).removeprefix("MEMBER_ROLE_").lower()
-            print(f"{member.user_id:20} {role:7} {member.department}{'  (synced)' if member.synced else ''}")
+        for reply in every_page(groups.ListMembers, request):
+            for member in reply.members:
+                print(f"{member.user_id:20} {_role_name(member.role):7} {member.department}"
+                      f"{'  (synced)' if member.synced else ''}")
+    return run_call(call)
+
+
+def _requests(args, config) -> int:
+    from hub.notice.v1 import group_service_pb2 as api, notice_pb2
+    _, groups, _ = stubs(args, config)
+    request = api.ListJoinRequestsRequest(group_id=args.group_id, pending_only=args.pending,
+                                          page_size=MAX_LIST_PAGE_SIZE)
+
+    def call():
+        for reply in every_page(groups.ListJoinRequests, request):
+            for join in reply.requests:
+                kind = notice_pb2.JoinKind.Name(join.kind).removeprefix("JOIN_KIND_").lower()
+                status = notice_pb2.JoinStatus.Name(join.status).removeprefix("JOIN_STATUS_").lower()
+                print(f"{join.request_id}  {shown_time(join.created_at)}  {kind:10} {status:8} {join.user_id:20} "
+                      f"{_role_name(join.role):7} {join.department}")
     return run_call(call)
 
 
@@ -107,7 +134,8 @@ def register(subparsers) -> None:
     create.set_defaults(func=_create)
 
     commands = {
-        "members": (_members, "list members", []),
+        "members": (_members, "list every member", []),
+        "requests": (_requests, "list invitations and requests to join (owners and admins)", []),
         "add": (_add, "add members (user_id:department ...)", ["member"]),
         "sync": (_sync, "sync members from an HR/OA CSV file (user_id,department)", []),
         "rename": (_rename, "rename a group", ["name"]),
@@ -122,6 +150,9 @@ def register(subparsers) -> None:
         for argument in extra:
             command.add_argument(argument, nargs="+" if argument == "member" else None)
         command.set_defaults(func=func)
+    sub.choices["members"].add_argument("--department", default="", help="only members of this department")
+    sub.choices["members"].add_argument("--role", choices=ROLES, help="only members with this role")
+    sub.choices["requests"].add_argument("--pending", action="store_true", help="only those not yet decided")
     sub.choices["add"].add_argument("--role", choices=ROLES, default="member")
     sub.choices["invite"].add_argument("--department", default="")
     sub.choices["invite"].add_argument("--role", choices=ROLES, default="member")
