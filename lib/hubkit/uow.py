@@ -15,13 +15,14 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from hubkit.db import READ_ONLY, outbox, processed_events
+from hubkit.db import READ_ONLY, DriverStatement, outbox, processed_events
 from hubkit.envelope import Envelope, to_bytes
 
 
 # Built once: a statement object built per call costs more Python time (cache
 # key generation) than SQLite takes to run it.
-_INSERT_OUTBOX = outbox.insert()
+_INSERT_OUTBOX = DriverStatement(outbox.insert(), columns=(
+    "event_id", "exchange", "routing_key", "envelope", "created_at"))
 _INSERT_PROCESSED = processed_events.insert()
 _SELECT_PROCESSED = sa.select(processed_events.c.event_id).where(
     processed_events.c.consumer == sa.bindparam("consumer"), processed_events.c.event_id == sa.bindparam("event_id"))
@@ -131,7 +132,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
             self.connection.rollback()
 
     def emit(self, envelope: Envelope) -> None:
-        self.connection.execute(_INSERT_OUTBOX, {
+        _INSERT_OUTBOX.execute(self.connection, {
             "event_id": envelope.event_id,
             "exchange": envelope.exchange,
             "routing_key": envelope.event_type,

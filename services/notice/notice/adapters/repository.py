@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from hubkit.db import DriverStatement
 from hubkit.uow import SqlUnitOfWork
 from notice.adapters.event_mapping import to_envelope
 from notice.adapters.finding_repository import SqlFindingRepository
@@ -274,12 +275,12 @@ class SqlNoticeRepository(NoticeRepository):
         return found[0] if found else None
 
     def summary(self, notice_id: str) -> NoticeSummary | None:
-        rows = self.connection.execute(_SUMMARY, {"n": notice_id}).all()
+        rows = _SUMMARY.execute(self.connection, {"n": notice_id})
         if not rows:
             return None
-        first = rows[0]
-        return NoticeSummary(notice_id, Status(first.status), _aware(first.published_at), _aware(first.ack_deadline),
-                             tuple(row.group_id for row in rows if row.group_id is not None))
+        status, published_at, ack_deadline, _ = rows[0]
+        return NoticeSummary(notice_id, Status(status), _aware(published_at), _aware(ack_deadline),
+                             tuple(group_id for *_, group_id in rows if group_id is not None))
 
     def save(self, notice: Notice) -> None:
         self.connection.execute(_UPDATE_NOTICE, dict(
@@ -323,18 +324,19 @@ def _receipt(row) -> Receipt:
 
 # Statements of the hot acknowledgement path, built once: building a
 # statement costs more Python time than running it.
-_ACKNOWLEDGE = (
+_ACKNOWLEDGE = DriverStatement(
     receipts.update()
     .where(receipts.c.notice_id == sa.bindparam("n"), receipts.c.user_id == sa.bindparam("u"),
            receipts.c.acknowledged_at.is_(None))
     .values(acknowledged_at=sa.bindparam("ack_at"), ack_comment=sa.bindparam("comment"),
             read_at=sa.func.coalesce(receipts.c.read_at, sa.bindparam("ack_at")))
     .returning(receipts.c.department))
-_SUMMARY = (
+_SUMMARY = DriverStatement(
     sa.select(notices.c.status, notices.c.published_at, notices.c.ack_deadline, notice_targets.c.group_id)
     .select_from(notices.outerjoin(notice_targets, notice_targets.c.notice_id == notices.c.notice_id))
     .where(notices.c.notice_id == sa.bindparam("n")).order_by(notice_targets.c.position))
-_AUDIT_INSERT = audit_log.insert()
+_AUDIT_INSERT = DriverStatement(audit_log.insert(), columns=(
+    "entity_kind", "entity_id", "action", "actor_id", "at", "detail"))
 _SELECT_RECEIPT = sa.select(receipts).where(receipts.c.notice_id == sa.bindparam("b_notice_id"),
                                             receipts.c.user_id == sa.bindparam("b_user_id"))
 _MARK_READ = (receipts.update()
@@ -395,9 +397,8 @@ class SqlReceiptRepository(ReceiptRepository):
     def acknowledge(self, notice_id: str, user_id: str, now: datetime, comment: str) -> str | None:
         # The acknowledgement path: one UPDATE that only a first
         # acknowledgement matches (an acknowledgement implies reading).
-        row = self.connection.execute(_ACKNOWLEDGE, {"n": notice_id, "u": user_id, "ack_at": now,
-                                                     "comment": comment}).first()
-        return None if row is None else row.department
+        rows = _ACKNOWLEDGE.execute(self.connection, {"n": notice_id, "u": user_id, "ack_at": now, "comment": comment})
+        return rows[0][0] if rows else None
 
     def of_notice(self, notice_id: str) -> list[Receipt]:
         rows = self.connection.execute(sa.select(receipts).where(receipts.c.notice_id == notice_id))
@@ -486,7 +487,7 @@ class SqlAuditLog(AuditLog):
         self.connection = connection
 
     def record(self, entry: AuditEntry) -> None:
-        self.connection.execute(_AUDIT_INSERT, {
+        _AUDIT_INSERT.execute(self.connection, {
             "entity_kind": entry.entity_kind.value, "entity_id": entry.entity_id, "action": entry.action,
             "actor_id": entry.actor_id, "at": entry.at, "detail": json.dumps(entry.detail, ensure_ascii=False)})
 

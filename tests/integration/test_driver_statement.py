@@ -1,0 +1,79 @@
+"""DriverStatement: a Core statement run on the driver's cursor gives what
+SQLAlchemy's own execution gives, on SQLite and PostgreSQL, inside the
+connection's transaction."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from hubkit.db import DriverStatement, make_engine
+
+metadata = sa.MetaData()
+shifts = sa.Table(
+    "driver_statement_shifts", metadata,
+    sa.Column("shift_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("crew", sa.String(40), nullable=False),
+    sa.Column("starts_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("done", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+INSERT = DriverStatement(shifts.insert(), columns=("crew", "starts_at", "note"))
+BY_CREW = DriverStatement(sa.select(shifts.c.crew, shifts.c.starts_at, shifts.c.note, shifts.c.done)
+                          .where(shifts.c.crew == sa.bindparam("crew")).order_by(shifts.c.starts_at))
+FINISH = DriverStatement(shifts.update().where(shifts.c.crew == sa.bindparam("crew"), shifts.c.done.is_(sa.false()))
+                         .values(done=sa.true(), note=sa.func.coalesce(shifts.c.note, sa.bindparam("note")))
+                         .returning(shifts.c.starts_at, shifts.c.note))
+EIGHT = datetime(2026, 11, 24, 8, 0, 0, 123456, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def engine(db_url):
+    engine = make_engine(db_url)
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    yield engine
+    metadata.drop_all(engine)
+    engine.dispose()
+
+
+def aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite keeps no zone
+
+
+def test_rows_written_and_read_on_the_driver_match_sqlalchemys_own(engine):
+    with engine.begin() as connection:
+        assert INSERT.execute(connection, {"crew": "热力一班", "starts_at": EIGHT, "note": "锅炉房巡检"}) is None
+        connection.execute(shifts.insert(), {"crew": "热力一班", "starts_at": EIGHT + timedelta(hours=8), "note": None})
+    with engine.connect() as connection:
+        through_driver = BY_CREW.execute(connection, {"crew": "热力一班"})
+        through_sqlalchemy = [tuple(row) for row in connection.execute(BY_CREW.statement, {"crew": "热力一班"})]
+    assert through_driver == through_sqlalchemy
+    assert [(aware(starts), note, done) for _, starts, note, done in through_driver] == [
+        (EIGHT, "锅炉房巡检", False), (EIGHT + timedelta(hours=8), None, False)]
+
+
+def test_returning_gives_the_changed_rows_and_a_parameter_may_appear_twice(engine):
+    with engine.begin() as connection:
+        INSERT.execute(connection, {"crew": "检修二班", "starts_at": EIGHT, "note": None})
+        first = FINISH.execute(connection, {"crew": "检修二班", "note": "按时完成"})
+        again = FINISH.execute(connection, {"crew": "检修二班", "note": "重复"})
+    assert [(aware(starts), note) for starts, note in first] == [(EIGHT, "按时完成")]
+    assert again == []  # only a row not yet done matches
+
+
+def test_statements_belong_to_the_connections_transaction(engine):
+    with engine.connect() as connection:
+        connection.begin()
+        INSERT.execute(connection, {"crew": "调度班", "starts_at": EIGHT, "note": "未提交"})
+        assert len(BY_CREW.execute(connection, {"crew": "调度班"})) == 1
+        connection.rollback()
+        assert BY_CREW.execute(connection, {"crew": "调度班"}) == []
+
+
+def test_literals_and_in_lists_are_refused_when_first_used(engine):
+    literal = DriverStatement(sa.select(shifts.c.crew).where(shifts.c.crew == "热力一班"))
+    in_list = DriverStatement(sa.select(shifts.c.crew).where(shifts.c.crew.in_(sa.bindparam("crews", expanding=True))))
+    with engine.connect() as connection:
+        for statement, params in ((literal, {}), (in_list, {"crews": ["热力一班"]})):
+            with pytest.raises(ValueError, match="named parameters only"):
+                statement.execute(connection, params)
