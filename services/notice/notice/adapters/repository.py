@@ -19,7 +19,7 @@ from notice.domain.events import Person
 from notice.domain.groups import Group, JoinKind, JoinRequest, JoinStatus, Member, PostingRule, Role
 from notice.domain.kinds import Category, Priority, ShareKind, Status
 from notice.domain.model import Notice, NoticeSummary, NoticeVersion
-from notice.domain.receipts import InboxPosition, Receipt
+from notice.domain.receipts import InboxPosition, Receipt, Standing
 from notice.domain.shares import Share
 from notice.ports import (AuditLog, GroupRepository, JoinRequestRepository, NoticeRepository, NoticeUnitOfWork,
                           ReceiptRepository, ReminderLog, ShareRepository)
@@ -321,6 +321,11 @@ _MARK_READ = (receipts.update()
                      receipts.c.user_id == sa.bindparam("b_user_id"), receipts.c.read_at.is_(None))
               .returning(*receipts.c))
 _COUNT_RECEIPTS = sa.select(sa.func.count()).where(receipts.c.notice_id == sa.bindparam("b_notice_id"))
+# Two flags instead of two timestamps and the comment: what statistics count,
+# without parsing a notice's thousands of timestamps.
+_STANDINGS = sa.select(receipts.c.user_id, receipts.c.department, receipts.c.read_at.is_not(None),
+                       receipts.c.acknowledged_at.is_not(None)).where(
+    receipts.c.notice_id == sa.bindparam("b_notice_id"))
 
 
 def _delivery(by_group: bool, by_name: bool):
@@ -378,9 +383,8 @@ class SqlReceiptRepository(ReceiptRepository):
                                                      "comment": comment}).first()
         return None if row is None else row.department
 
-    def of_notice(self, notice_id: str) -> list[Receipt]:
-        rows = self.connection.execute(sa.select(receipts).where(receipts.c.notice_id == notice_id))
-        return [_receipt(row) for row in rows]
+    def standings(self, notice_id: str) -> list[Standing]:
+        return [Standing._make(row) for row in self.connection.execute(_STANDINGS, {"b_notice_id": notice_id}).all()]
 
     def pending_acknowledgement(self, notice_id: str) -> list[Person]:
         rows = self.connection.execute(
