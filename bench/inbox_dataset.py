@@ -13,7 +13,8 @@ acknowledged, some late.
 
 Rows are written the way the service writes them (notice_versions with
 version 1, and 2 for edited notices; receipts only for published or later
-revoked notices, minus the author; a scheduled notice has none). The outbox,
+revoked notices, minus the author, with their notice's inbox keys; a
+scheduled notice has none). The outbox,
 the audit log and reminder stages are not loaded: neither the inbox nor the
 statistics read them.
 """
@@ -302,7 +303,8 @@ COLUMNS = {
     "notice_versions": ["notice_id", "version", "title", "body", "category", "priority", "editor_id", "edited_at",
                         "changed_fields"],
     "receipts": ["notice_id", "user_id", "department", "delivered_at", "read_at", "acknowledged_at",
-                 "ack_comment"],
+                 "ack_comment", "notice_status", "notice_pinned", "notice_published_at", "notice_category",
+                 "notice_priority"],
 }
 
 
@@ -379,7 +381,7 @@ def receipt_rows(data: Dataset):
             if person.user_id in data.watched:
                 data.watched[person.user_id][n.notice_id] = read_at is not None
             yield (n.notice_id, person.user_id, person.department, n.published_at, read_at, acknowledged_at,
-                   comment)
+                   comment, n.status, n.pinned, n.published_at, n.category, n.priority)
 
 
 def load(database_url: str, data: Dataset) -> dict[str, int]:
