@@ -17,6 +17,7 @@ falls on all), with bearer tokens of the members themselves:
 """
 from __future__ import annotations
 
+import os
 import random
 import secrets
 import sys
@@ -204,7 +205,9 @@ def main() -> int:
             millis = run_calls(stub, tokens, plan_calls(rng, data, inbox_sizes))
             elapsed = time.monotonic() - began
 
-    print(f"{sum(map(len, millis.values())):,} calls, one at a time, in {elapsed:.0f} s")
+    # The tail depends on what else the machine runs: say how busy it was.
+    print(f"{sum(map(len, millis.values())):,} calls, one at a time, in {elapsed:.0f} s "
+          f"(load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
     for kind, label in LABELS.items():
         print(latency_line(label, millis[kind], width=32, pcts=(50, 95, 99)))
     inbox = millis["first"] + millis["next"] + millis["filtered"]
