@@ -32,10 +32,11 @@ def verdict(measured: float, target: float, *, higher_is_better: bool = False) -
     return "met" if met else "MISSED"
 
 
-def latency_line(label: str, millis: list[float], *, width: int = 28) -> str:
-    """``label  p50 .. ms  p95 .. ms  max .. ms  (n=..)`` for latencies in ms."""
-    return (f"{label:<{width}} p50 {percentile(millis, 50):8.1f} ms  p95 {percentile(millis, 95):8.1f} ms  "
-            f"max {max(millis, default=math.nan):8.1f} ms  (n={len(millis)})")
+def latency_line(label: str, millis: list[float], *, width: int = 28, pcts: tuple[int, ...] = (50, 95)) -> str:
+    """``label  p50 .. ms  p95 .. ms  max .. ms  (n=..)`` for latencies in ms
+    (``pcts`` chooses the percentiles shown)."""
+    shown = "".join(f"p{pct} {percentile(millis, pct):8.1f} ms  " for pct in pcts)
+    return f"{label:<{width}} {shown}max {max(millis, default=math.nan):8.1f} ms  (n={len(millis)})"
 
 
 def throwaway_postgres_database(stack: ExitStack) -> str:

@@ -23,6 +23,7 @@ BENCHMARKS = [
     ("search at 100,000 documents (tantivy, gRPC in a separate process)", "search_perf.py", 300),
     ("notice fan-out to a 10,000-member group (SQLite, PostgreSQL)", "notice_fanout.py", 150),
     ("AcknowledgeNotice throughput (API server in its own process)", "ack_throughput.py", 150),
+    ("inbox and statistics at 100,000 notices / 1,000,000 receipts (PostgreSQL, gRPC)", "inbox_stats.py", 300),
     ("document upload/download over gRPC streaming", "document_upload.py", 120),
 ]
 

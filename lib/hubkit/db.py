@@ -134,13 +134,14 @@ def make_engine(url: str) -> Engine:
     return sa.create_engine(url, pool_size=8, max_overflow=8, pool_recycle=1800, pool_use_lifo=True)
 
 
-def migrate(engine: Engine, migrations_dir: Path) -> None:
-    """Bring the database to the newest revision of a service's migrations."""
+def migrate(engine: Engine, migrations_dir: Path, revision: str = "head") -> None:
+    """Bring the database to the newest revision of a service's migrations
+    (or to ``revision``, for tests of a migration's data step)."""
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(migrations_dir))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, revision)
 
 
 def run_migrations_env() -> None:

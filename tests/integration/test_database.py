@@ -28,6 +28,8 @@ def config(hub_config, db_url):
 
 
 @pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
 def test_migrations_build_exactly_the_tables_the_code_uses(hub_config, db_url, service):
     config = hub_config(**{f"{service.upper()}_DATABASE_URL": db_url})
     migrate_service(config, service)
@@ -38,6 +40,12 @@ def test_migrations_build_exactly_the_tables_the_code_uses(hub_config, db_url, s
         table.to_metadata(metadata)
     with engine_for(config, service).connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), metadata)
+        if connection.dialect.name == "sqlite":
+            # SQLite cannot reflect an index on an expression (ix_receipts_inbox), so
+            # compare_metadata skips those there: the names of all indexes, at least.
+            built = set(connection.exec_driver_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").scalars())
+            assert built == {index.name for table in metadata.tables.values() for index in table.indexes}
     assert diff == []
 
 

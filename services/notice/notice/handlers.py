@@ -208,7 +208,7 @@ def notice_stats(query: commands.GetNoticeStats, *, caller: Caller, uow: NoticeU
         if not _may_manage(uow, caller, notice):
             raise PermissionDenied("only the author or a target group's owners and admins see statistics",
                                    field="notice_id")
-        return receipt_rules.stats_of(notice_id, uow.receipts.of_notice(notice_id))
+        return receipt_rules.stats_of(notice_id, uow.receipts.standings(notice_id))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from notice.domain.groups import Group, JoinRequest, Member, Role
 from notice.domain.incidents import Incident, IncidentRoute, ListIncidents
 from notice.domain.kinds import Category, Priority
 from notice.domain.model import Notice, NoticeSummary, NoticeVersion
-from notice.domain.receipts import InboxPosition, Receipt
+from notice.domain.receipts import InboxPosition, Receipt, Standing
 from notice.domain.shares import Share
 
 
@@ -143,7 +143,8 @@ class ReceiptRepository(abc.ABC):
         """The recipient's department if this was the first acknowledgement, else None."""
 
     @abc.abstractmethod
-    def of_notice(self, notice_id: str) -> list[Receipt]: ...
+    def standings(self, notice_id: str) -> list[Standing]:
+        """Every recipient of the notice with whether they read and acknowledged it."""
 
     @abc.abstractmethod
     def pending_acknowledgement(self, notice_id: str) -> list[Person]: ...

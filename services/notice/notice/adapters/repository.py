@@ -12,7 +12,7 @@ from hubkit.uow import SqlUnitOfWork
 from notice.adapters.event_mapping import to_envelope
 from notice.adapters.finding_repository import SqlFindingRepository
 from notice.adapters.incident_repository import SqlIncidentRepository, SqlIncidentRouteRepository
-from notice.adapters.tables import (audit_log, group_members, groups, join_requests, learning_shares,
+from notice.adapters.tables import (INBOX_ORDER, audit_log, group_members, groups, join_requests, learning_shares,
                                     notice_recipients, notice_targets, notice_versions, notices, receipts,
                                     reminder_stages)
 from notice.domain.audit import AuditEntry, EntityKind
@@ -20,7 +20,7 @@ from notice.domain.events import Person
 from notice.domain.groups import Group, JoinKind, JoinRequest, JoinStatus, Member, PostingRule, Role
 from notice.domain.kinds import Category, Priority, ShareKind, Status
 from notice.domain.model import Notice, NoticeSummary, NoticeVersion
-from notice.domain.receipts import InboxPosition, Receipt
+from notice.domain.receipts import InboxPosition, Receipt, Standing
 from notice.domain.shares import Share
 from notice.ports import (AuditLog, GroupRepository, JoinRequestRepository, NoticeRepository, NoticeUnitOfWork,
                           ReceiptRepository, ReminderLog, ShareRepository)
@@ -220,6 +220,17 @@ _SELECT_RECIPIENTS = (sa.select(notice_recipients)
 # SET columns come from the keys of the parameters (as in _INSERT_NOTICE);
 # the WHERE parameter is named apart from every column.
 _UPDATE_NOTICE = notices.update().where(notices.c.notice_id == sa.bindparam("b_notice_id"))
+# The notice's inbox keys on its receipts follow its edits and revocation;
+# rows already in step (all of them right after delivery) are left alone.
+_FOLLOW_NOTICE = (
+    receipts.update()
+    .where(receipts.c.notice_id == sa.bindparam("b_notice_id"),
+           sa.or_(receipts.c.notice_status != sa.bindparam("b_status"),
+                  receipts.c.notice_pinned != sa.bindparam("b_pinned"),
+                  receipts.c.notice_category != sa.bindparam("b_category"),
+                  receipts.c.notice_priority != sa.bindparam("b_priority")))
+    .values(notice_status=sa.bindparam("b_status"), notice_pinned=sa.bindparam("b_pinned"),
+            notice_category=sa.bindparam("b_category"), notice_priority=sa.bindparam("b_priority")))
 _INSERT_VERSION = notice_versions.insert()
 
 
@@ -289,6 +300,9 @@ class SqlNoticeRepository(NoticeRepository):
             pinned=notice.pinned, status=notice.status.value, version=notice.version, updated_at=notice.updated_at,
             recipient_count=notice.recipient_count, revoke_reason=notice.revoke_reason,
             revoked_by=notice.revoked_by or None, revoked_at=notice.revoked_at))
+        self.connection.execute(_FOLLOW_NOTICE, dict(
+            b_notice_id=notice.notice_id, b_status=notice.status.value, b_pinned=notice.pinned,
+            b_category=notice.category.value, b_priority=notice.priority.value))
 
     def add_version(self, notice_id: str, version: NoticeVersion) -> None:
         self.connection.execute(_INSERT_VERSION, dict(
@@ -344,6 +358,11 @@ _MARK_READ = (receipts.update()
                      receipts.c.user_id == sa.bindparam("b_user_id"), receipts.c.read_at.is_(None))
               .returning(*receipts.c))
 _COUNT_RECEIPTS = sa.select(sa.func.count()).where(receipts.c.notice_id == sa.bindparam("b_notice_id"))
+# Two flags instead of two timestamps and the comment: what statistics count,
+# without parsing a notice's thousands of timestamps.
+_STANDINGS = sa.select(receipts.c.user_id, receipts.c.department, receipts.c.read_at.is_not(None),
+                       receipts.c.acknowledged_at.is_not(None)).where(
+    receipts.c.notice_id == sa.bindparam("b_notice_id"))
 
 
 def _delivery(by_group: bool, by_name: bool):
@@ -358,10 +377,16 @@ def _delivery(by_group: bool, by_name: bool):
         reached = sa.or_(reached, group_members.c.user_id.in_(sa.bindparam("b_user_ids", expanding=True)))
     recipients = (
         sa.select(sa.bindparam("b_notice_id", type_=sa.String), group_members.c.user_id,
-                  sa.func.max(group_members.c.department), sa.bindparam("b_now", type_=sa.DateTime(timezone=True)))
+                  sa.func.max(group_members.c.department), sa.bindparam("b_now", type_=sa.DateTime(timezone=True)),
+                  # The notice's inbox keys; delivery is publication.
+                  sa.literal(Status.PUBLISHED.value, type_=sa.String), sa.bindparam("b_pinned", type_=sa.Boolean),
+                  sa.bindparam("b_published_at", type_=sa.DateTime(timezone=True)),
+                  sa.bindparam("b_category", type_=sa.String), sa.bindparam("b_priority", type_=sa.String))
         .where(reached, group_members.c.user_id != sa.bindparam("b_author_id"))
         .group_by(group_members.c.user_id))
-    return receipts.insert().from_select(["notice_id", "user_id", "department", "delivered_at"], recipients)
+    return receipts.insert().from_select(
+        ["notice_id", "user_id", "department", "delivered_at", "notice_status", "notice_pinned",
+         "notice_published_at", "notice_category", "notice_priority"], recipients)
 
 
 _DELIVER = {(by_group, by_name): _delivery(by_group, by_name)
@@ -375,7 +400,9 @@ class SqlReceiptRepository(ReceiptRepository):
 
     def deliver(self, notice: Notice, now: datetime) -> int:
         by_group, by_name = bool(notice.group_ids), bool(notice.recipient_user_ids)
-        params = {"b_notice_id": notice.notice_id, "b_now": now, "b_author_id": notice.author_id}
+        params = {"b_notice_id": notice.notice_id, "b_now": now, "b_author_id": notice.author_id,
+                  "b_pinned": notice.pinned, "b_published_at": notice.published_at,
+                  "b_category": notice.category.value, "b_priority": notice.priority.value}
         if by_group:
             params["b_group_ids"] = list(notice.group_ids)
         if by_name:
@@ -400,9 +427,8 @@ class SqlReceiptRepository(ReceiptRepository):
         rows = _ACKNOWLEDGE.execute(self.connection, {"n": notice_id, "u": user_id, "ack_at": now, "comment": comment})
         return rows[0][0] if rows else None
 
-    def of_notice(self, notice_id: str) -> list[Receipt]:
-        rows = self.connection.execute(sa.select(receipts).where(receipts.c.notice_id == notice_id))
-        return [_receipt(row) for row in rows]
+    def standings(self, notice_id: str) -> list[Standing]:
+        return [Standing._make(row) for row in self.connection.execute(_STANDINGS, {"b_notice_id": notice_id}).all()]
 
     def pending_acknowledgement(self, notice_id: str) -> list[Person]:
         rows = self.connection.execute(
@@ -413,28 +439,34 @@ class SqlReceiptRepository(ReceiptRepository):
 
     def inbox(self, user_id: str, *, category: Category | None, priority: Priority | None,
               after: InboxPosition | None, limit: int) -> list[tuple[Notice, Receipt]]:
-        read = sa.case((receipts.c.read_at.is_(None), 0), else_=1)
+        # Filtered and ordered on the receipts' copies of the notice's keys
+        # (one range of ix_receipts_inbox); notices joined for the page only.
         query = (sa.select(notices, receipts.c.user_id, receipts.c.department, receipts.c.delivered_at,
                            receipts.c.read_at, receipts.c.acknowledged_at, receipts.c.ack_comment)
-                 .join(receipts, receipts.c.notice_id == notices.c.notice_id)
-                 .where(receipts.c.user_id == user_id, notices.c.status == Status.PUBLISHED.value))
+                 .select_from(receipts.join(notices, notices.c.notice_id == receipts.c.notice_id))
+                 .where(receipts.c.user_id == user_id, receipts.c.notice_status == Status.PUBLISHED.value))
         if category is not None:
-            query = query.where(notices.c.category == category.value)
+            query = query.where(receipts.c.notice_category == category.value)
         if priority is not None:
-            query = query.where(notices.c.priority == priority.value)
+            query = query.where(receipts.c.notice_priority == priority.value)
         if after is not None:
-            # Keyset pagination on (read asc, pinned desc, published_at desc, notice_id desc).
-            older = sa.or_(notices.c.published_at < after.published_at,
-                           sa.and_(notices.c.published_at == after.published_at,
-                                   notices.c.notice_id < after.notice_id))
-            lower_pin = sa.or_(notices.c.pinned == sa.false() if after.pinned else sa.false(),
-                               sa.and_(notices.c.pinned == after.pinned, older))
-            query = query.where(sa.or_(read > int(after.read), sa.and_(read == int(after.read), lower_pin)))
-        query = query.order_by(read, notices.c.pinned.desc(), notices.c.published_at.desc(),
-                               notices.c.notice_id.desc()).limit(limit)
-        rows = list(self.connection.execute(query))
+            query = query.where(_after(after))
+        rows = list(self.connection.execute(query.order_by(*INBOX_ORDER).limit(limit)))
         found = self.notices.many(rows)
         return [(notice, _receipt(row)) for notice, row in zip(found, rows)]
+
+
+def _after(position: InboxPosition):
+    """Receipts after ``position`` in INBOX_ORDER (keyset pagination)."""
+    older = sa.or_(receipts.c.notice_published_at < position.published_at,
+                   sa.and_(receipts.c.notice_published_at == position.published_at,
+                           receipts.c.notice_id < position.notice_id))
+    later_in_section = sa.and_(receipts.c.notice_pinned == position.pinned, older)
+    if position.pinned:
+        later_in_section = sa.or_(receipts.c.notice_pinned == sa.false(), later_in_section)
+    if position.read:
+        return sa.and_(receipts.c.read_at.is_not(None), later_in_section)
+    return sa.or_(receipts.c.read_at.is_not(None), sa.and_(receipts.c.read_at.is_(None), later_in_section))
 
 
 class SqlReminderLog(ReminderLog):

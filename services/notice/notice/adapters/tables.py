@@ -108,8 +108,24 @@ receipts = sa.Table(
     sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("ack_comment", sa.Text, nullable=False, server_default=""),
-    sa.Index("ix_receipts_user", "user_id", "notice_id"),
+    # The notice's inbox keys, copied at delivery and kept in step with the
+    # notice by SqlNoticeRepository.save (edits, revocation), so that a page
+    # of an inbox is one range of ix_receipts_inbox however many notices the
+    # member received (a join would sort all of them: 65 ms for 14,000).
+    sa.Column("notice_status", sa.String(16), nullable=False, server_default="published"),
+    sa.Column("notice_pinned", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("notice_published_at", sa.DateTime(timezone=True), nullable=True),  # set on every receipt written
+    sa.Column("notice_category", sa.String(32), nullable=False, server_default="notice"),
+    sa.Column("notice_priority", sa.String(16), nullable=False, server_default="normal"),
 )
+
+# The inbox order: unread first, then pinned, then newest (notice id breaks ties).
+INBOX_ORDER = (receipts.c.read_at.is_not(None), receipts.c.notice_pinned.desc(),
+               receipts.c.notice_published_at.desc(), receipts.c.notice_id.desc())
+# Member and status, then the inbox order; category and priority last, so that
+# a filter on them is checked in the index, not row by row in the table.
+sa.Index("ix_receipts_inbox", receipts.c.user_id, receipts.c.notice_status, *INBOX_ORDER,
+         receipts.c.notice_category, receipts.c.notice_priority)
 
 # Reminder stages sent ("50", "90", "overdue"): written with the outbox row
 # of the reminder, so a restart neither loses nor repeats one.

@@ -6,7 +6,7 @@ import binascii
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 from notice.domain import paging
 from notice.domain.errors import InvalidArgument
@@ -38,20 +38,29 @@ class NoticeStats:
     not_acknowledged: dict[str, list[str]] = field(default_factory=dict)
 
 
-def stats_of(notice_id: str, receipts: Iterable[Receipt]) -> NoticeStats:
+class Standing(NamedTuple):
+    """Where one recipient stands with a notice: all that its statistics
+    count (a notice to the whole works has thousands of these)."""
+    user_id: str
+    department: str
+    read: bool
+    acknowledged: bool
+
+
+def stats_of(notice_id: str, standings: Iterable[Standing]) -> NoticeStats:
     recipients = read = acknowledged = 0
     not_read: dict[str, list[str]] = {}
     not_acknowledged: dict[str, list[str]] = {}
-    for receipt in receipts:
+    for standing in standings:
         recipients += 1
-        if receipt.read_at is None:
-            not_read.setdefault(receipt.department, []).append(receipt.user_id)
-        else:
+        if standing.read:
             read += 1
-        if receipt.acknowledged_at is None:
-            not_acknowledged.setdefault(receipt.department, []).append(receipt.user_id)
         else:
+            not_read.setdefault(standing.department, []).append(standing.user_id)
+        if standing.acknowledged:
             acknowledged += 1
+        else:
+            not_acknowledged.setdefault(standing.department, []).append(standing.user_id)
 
     def ordered(groups: dict[str, list[str]]) -> dict[str, list[str]]:
         return {dept: sorted(users) for dept, users in sorted(groups.items())}

@@ -8,7 +8,7 @@ from notice.domain import reminders
 from notice.domain.groups import (JoinKind, JoinRequest, JoinStatus, Member, MemberInput, PostingRule, Role,
                                   check_role_grant, plan_sync, validate_member_inputs)
 from notice.domain.kinds import ShareKind
-from notice.domain.receipts import InboxPosition, Receipt, page_size, stats_of
+from notice.domain.receipts import InboxPosition, Standing, page_size, stats_of
 from notice.domain.shares import new_share
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
@@ -62,10 +62,8 @@ def test_a_sync_adds_updates_and_removes_only_what_an_earlier_sync_imported():
 
 
 def test_statistics_group_the_missing_by_department():
-    at = NOW
-    stats = stats_of("n1", [Receipt("n1", "u3", "机务段", at), Receipt("n1", "u1", "车务段", at, read_at=at),
-                            Receipt("n1", "u2", "车务段", at, read_at=at, acknowledged_at=at),
-                            Receipt("n1", "u4", "机务段", at)])
+    stats = stats_of("n1", [Standing("u4", "机务段", False, False), Standing("u1", "车务段", True, False),
+                            Standing("u2", "车务段", True, True), Standing("u3", "机务段", False, False)])
     assert (stats.recipients, stats.read, stats.acknowledged) == (4, 2, 1)
     assert stats.not_read == {"机务段": ["u3", "u4"]}
     assert stats.not_acknowledged == {"机务段": ["u3", "u4"], "车务段": ["u1"]}
