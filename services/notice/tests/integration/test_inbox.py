@@ -1,7 +1,7 @@
 """The inbox query on SQLite and PostgreSQL: its order (unread first, then
 pinned, then newest, the notice id breaking ties), keyset pages of any size
 without duplicates or gaps, filters, notices that change after delivery
-(edits, revocation, scheduled publication), and migration 0005 giving the
+(edits, revocation, scheduled publication), and migration 0006 giving the
 receipts delivered before it their notice's inbox keys."""
 from datetime import timedelta
 
@@ -114,9 +114,9 @@ def test_a_scheduled_notice_takes_its_planned_time_in_inboxes_not_its_delivery_t
     assert inbox(uow) == ["周四停水通知", "节后复工安全交底", "周三设备点检安排"]
 
 
-def test_migration_0005_gives_receipts_delivered_before_it_their_inbox_keys(hub_config, db_url, clock):
+def test_migration_0006_gives_receipts_delivered_before_it_their_inbox_keys(hub_config, db_url, clock):
     engine = engine_for(hub_config(NOTICE_DATABASE_URL=db_url), "notice")
-    migrate(engine, migrations_dir("notice"), "0004")
+    migrate(engine, migrations_dir("notice"), "0005")
     at = clock.now
     notices_before = [  # title, minutes after `at`, pinned, category, status, read by the reader
         ("旧规程废止通知", 0, True, "notice", "published", False),
