@@ -47,12 +47,12 @@ def prepare(config: Config, out=print) -> None:
     for service in SERVICES:
         migrate_service(config, service)
     declare(config.amqp_uri, all_subscriptions(), SERVICES)
-    prepare_index(config)
+    prepare_index(config, out)
 
 
-def prepare_index(config: Config) -> None:
-    """Create the index so API servers can open it read-only before the worker writes."""
-    bootstrap("search").open_index(config, writable=False).close()
+def prepare_index(config: Config, out=print) -> None:
+    """Create the search index (or build it anew after an upgrade) before API servers open it."""
+    bootstrap("search").prepare_index(config, out)
 
 
 @dataclass

@@ -10,7 +10,9 @@ one-character query still finds longer words.
 
 analyse_query() splits a query into words that must all match, lone
 characters, and quoted phrases. highlight_spans()/snippet() find the matches
-in the normalised text and map them back to the original for display.
+in the normalised text and map them back to the original for display; the
+normalised text of a displayed field and that map (its DisplayForm) are made
+at index time and stored with the item, so a search only looks for strings.
 """
 from __future__ import annotations
 
@@ -115,6 +117,60 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int] | None]:
     return "".join(out), out_origin
 
 
+@dataclass(frozen=True)
+class DisplayForm:
+    """A displayed text as highlighting needs it: its normalised form (where
+    matches are found) and how to get back to the original's positions.
+
+    Normalised character ``i`` comes from original character ``i`` unless a
+    jump says otherwise: ``jumps`` holds the (normalised index, original
+    index) pairs at which the map stops counting up by one (after a removed
+    gloss, in a width form that became several characters); from a jump on
+    it counts up by one again. Most texts have none."""
+    normalised: str
+    jumps: tuple[tuple[int, int], ...] = ()
+
+    @classmethod
+    def of(cls, text: str) -> "DisplayForm":
+        return cls.from_offsets(*normalise_with_offsets(text))
+
+    @classmethod
+    def from_offsets(cls, normalised: str, origin: list[int] | None) -> "DisplayForm":
+        return cls(normalised, () if origin is None else _jumps(origin))
+
+    def original(self, index: int) -> int:
+        """The original position of normalised character ``index``."""
+        jump = bisect_right(self.jumps, (index, _FAR)) - 1
+        if jump < 0:
+            return index
+        at, source = self.jumps[jump]
+        return source + index - at
+
+    def to_text(self) -> str:
+        """One string for an engine's stored field."""
+        return ";".join(f"{at},{source}" for at, source in self.jumps) + _FORM_SEPARATOR + self.normalised
+
+    @classmethod
+    def from_text(cls, stored: str) -> "DisplayForm":
+        jumps, _, normalised = stored.partition(_FORM_SEPARATOR)
+        if not jumps:
+            return cls(normalised)
+        return cls(normalised, tuple(tuple(map(int, jump.split(","))) for jump in jumps.split(";")))
+
+
+_FORM_SEPARATOR = "\x1f"  # never in the jumps, which come first
+_FAR = 1 << 62
+
+
+def _jumps(origin: list[int]) -> tuple[tuple[int, int], ...]:
+    expected, found = 0, []
+    for index, source in enumerate(origin):
+        if source != expected:
+            found.append((index, source))
+        expected = source + 1
+    return tuple(found)
+
+
 def _run_terms(run: str) -> list[str]:
     if len(run) == 1 or not _CJK_RUN.fullmatch(run):
         return [run]
@@ -143,10 +199,27 @@ def index_chars(text: str) -> list[str]:
     return _chars_of(normalise(text))
 
 
-def indexed_forms(text: str) -> tuple[str, str]:
-    """Both term fields of a text, space-separated, normalising it once."""
-    normalised = normalise(text)
-    return " ".join(_terms_of(normalised)), " ".join(_chars_of(normalised))
+@dataclass(frozen=True)
+class TextForms:
+    """What an engine stores of one text besides the original."""
+    normalised: str  # what is indexed
+    display: DisplayForm  # what highlighting reads
+
+    def terms(self) -> str:
+        """The positional terms, space-separated."""
+        return " ".join(_terms_of(self.normalised))
+
+    def chars(self) -> str:
+        """The distinct CJK characters, space-separated."""
+        return " ".join(_chars_of(self.normalised))
+
+
+def text_forms(text: str) -> TextForms:
+    """Normalises a text once where its display form is the normalised text
+    itself, as nearly always (the display form keeps positions in step with
+    the original, which the indexed text need not)."""
+    shown, origin = normalise_with_offsets(text)
+    return TextForms(shown if origin is None else normalise(text), DisplayForm.from_offsets(shown, origin))
 
 
 def run_terms(run: str) -> list[str]:
@@ -235,32 +308,32 @@ def _matches(normalised: str, specs: tuple[tuple[str, bool], ...]) -> list[tuple
     return [(s, e) for s, e in spans]
 
 
-def _to_original(spans, origin: list[int] | None) -> list[tuple[int, int]]:
-    if origin is None:
-        return list(spans)
-    return [(origin[s], origin[e - 1] + 1) for s, e in spans]
-
-
 class Highlighter:
-    """Finds one query's needles in the displayed texts of its hits."""
+    """Finds one query's needles in the displayed texts of its hits.
+
+    ``form`` is the text's DisplayForm as stored at index time; without one
+    (an item indexed before forms were stored) it is made here."""
 
     def __init__(self, needles: list[str]):
         self._needles = _needle_specs(needles)
 
-    def _original_matches(self, text: str) -> list[tuple[int, int]]:
+    def _original_matches(self, text: str, form: DisplayForm | None) -> list[tuple[int, int]]:
         if not self._needles:
             return []
-        normalised, origin = normalise_with_offsets(text)
-        matches = _matches(normalised, self._needles)
-        return matches if origin is None else _to_original(matches, origin)
+        if form is None:
+            form = DisplayForm.of(text)
+        matches = _matches(form.normalised, self._needles)
+        if not form.jumps:
+            return matches
+        return [(form.original(s), form.original(e - 1) + 1) for s, e in matches]
 
-    def spans(self, text: str) -> tuple[Span, ...]:
-        return tuple(Span(s, e) for s, e in self._original_matches(text))
+    def spans(self, text: str, form: DisplayForm | None = None) -> tuple[Span, ...]:
+        return tuple(Span(s, e) for s, e in self._original_matches(text, form))
 
-    def snippet(self, text: str, width: int) -> tuple[str, tuple[Span, ...]]:
+    def snippet(self, text: str, width: int, form: DisplayForm | None = None) -> tuple[str, tuple[Span, ...]]:
         """A window of the original text of about ``width`` characters holding
         the most distinct matches, and the matched spans within it."""
-        matches = self._original_matches(text)
+        matches = self._original_matches(text, form)
         start = 0
         if matches:
             # Starts and ends both ascend (merged matches, mapped back through

@@ -7,7 +7,7 @@ from pathlib import Path
 from hubkit.config import Config, ConfigError
 from hubkit.wiring import engine_for
 from search.adapters.repository import SqlSearchUnitOfWork
-from search.ports import BlobStore, SearchIndex, TextExtractor
+from search.ports import BlobStore, IndexOutdated, SearchIndex, TextExtractor
 
 SERVICE = "search"
 
@@ -16,11 +16,14 @@ def uow_factory(config: Config):
     return partial(SqlSearchUnitOfWork, engine_for(config, SERVICE))
 
 
-def open_index(config: Config, *, writable: bool) -> SearchIndex:
+def open_index(config: Config, *, writable: bool, replace_outdated: bool = False) -> SearchIndex:
+    """``replace_outdated``: for a rebuild, an embedded index built by an
+    older version is replaced by an empty one (otherwise: IndexOutdated)."""
     backend = config.raw("SEARCH_BACKEND")
     if backend == "tantivy":
         from search.adapters.tantivy_index import TantivyIndex
-        return TantivyIndex(Path(config.raw("SEARCH_INDEX_DIR")), writable=writable)
+        return TantivyIndex(Path(config.raw("SEARCH_INDEX_DIR")), writable=writable,
+                            replace_outdated=replace_outdated)
     if backend == "elasticsearch":
         from search.adapters.elasticsearch_index import ElasticsearchIndex
         url = config.raw("SEARCH_ES_URL")
@@ -32,6 +35,22 @@ def open_index(config: Config, *, writable: bool) -> SearchIndex:
 
 def writable_index(config: Config) -> SearchIndex:
     return open_index(config, writable=True)
+
+
+def prepare_index(config: Config, out=print) -> None:
+    """Create the index so API servers can open it read-only before the
+    worker writes. An embedded index built by an older version is built anew
+    from the search database (which is migrated first)."""
+    try:
+        open_index(config, writable=False).close()
+    except IndexOutdated:
+        from search.handlers import rebuild_index
+        index = open_index(config, writable=True, replace_outdated=True)
+        try:
+            count = rebuild_index(uow=uow_factory(config)(), index=index)
+        finally:
+            index.close()
+        out(f"search index built anew for this version from the database: {count} item(s)")
 
 
 def blob_store(config: Config) -> BlobStore:

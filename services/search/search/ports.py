@@ -10,6 +10,12 @@ from search.domain.documents import AuditEntry, Document, ExtractionResult, Vers
 from search.domain.model import IndexedItem, ItemKind, SearchQuery, SearchResult, SuggestQuery
 
 
+class IndexOutdated(Exception):
+    """The index was built by an older version, whose stored fields differ:
+    it must be built anew from the database (``hub migrate`` does,
+    ``hub search rebuild`` too)."""
+
+
 class SearchIndex(abc.ABC):
     """A full-text index; writes are visible to searches after ``commit``.
 

@@ -4,9 +4,11 @@ Text is normalised in Python first (search.analysis, as for tantivy) into the
 ``*_norm`` fields, which an index template analyses with the standard
 tokenizer + cjk_width + lowercase + cjk_bigram (``.chars`` sub-fields keep
 single characters for one-character queries); the original text is kept,
-unindexed, for display. Reads and writes go through an alias; rebuild and
-reindex fill a new index and swap the alias in one atomic request, so
-searches never see a partial index.
+unindexed, for display, with its display form (``*_form``) for highlighting.
+Reads and writes go through an alias; rebuild and reindex fill a new index
+and swap the alias in one atomic request, so searches never see a partial
+index. Fields added to the mappings later are added to the live index when
+it is opened (its mapping is strict), and documents written before lack them.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from typing import Iterable
 from elasticsearch import ApiError, Elasticsearch, helpers
 
 from search.adapters.hit_display import display_hit, facet_counts
-from search.analysis import (AnalysedQuery, Highlighter, analyse_query, compact, normalise, suggestion_term,
+from search.analysis import (AnalysedQuery, Highlighter, analyse_query, compact, suggestion_term, text_forms,
                              title_of_suggestion)
 from search.domain.model import (Cursor, FacetField, IndexedItem, SearchQuery, SearchResult, SortOrder,
                                  SuggestQuery, to_epoch_us)
@@ -26,7 +28,8 @@ from search.ports import SearchIndex
 TITLE_BOOST = 2
 FACET_BUCKETS = 50
 BULK_CHUNK = 500
-DISPLAY_FIELDS = ["kind", "item_id", "title", "body", "published_us", "department", "category", "author_id"]
+DISPLAY_FIELDS = ["kind", "item_id", "title", "body", "published_us", "department", "category", "author_id",
+                  "title_form", "body_form"]
 _KEYWORD = {"type": "keyword"}
 _CJK_TEXT = {"type": "text", "analyzer": "hub_cjk",
              "fields": {"chars": {"type": "text", "analyzer": "hub_chars"}}}
@@ -45,6 +48,8 @@ MAPPINGS = {
                                        "group_ids", "tags", "visible_to", "suggest")},
         "title": {"type": "keyword", "index": False, "doc_values": False},
         "body": {"type": "text", "index": False},
+        "title_form": {"type": "text", "index": False},
+        "body_form": {"type": "text", "index": False},
         "title_norm": _CJK_TEXT,
         "body_norm": _CJK_TEXT,
         "published_us": {"type": "long"},
@@ -54,12 +59,14 @@ MAPPINGS = {
 
 
 def source_of(item: IndexedItem) -> dict:
+    title, body = text_forms(item.title), text_forms(item.body)
     return {
         "key": item.key, "tie": item.tie_breaker, "kind": item.kind.value, "item_id": item.item_id,
         "department": item.department, "category": item.category, "author_id": item.author_id,
         "group_ids": list(item.group_ids), "tags": list(item.tags), "visible_to": list(item.visible_to),
         "suggest": suggestion_term(item.title), "title": item.title, "body": item.body,
-        "title_norm": normalise(item.title), "body_norm": normalise(item.body),
+        "title_norm": title.normalised, "body_norm": body.normalised,
+        "title_form": title.display.to_text(), "body_form": body.display.to_text(),
         "published_us": item.published_us, "published_at": item.published_at.isoformat(),
     }
 
@@ -74,7 +81,11 @@ class ElasticsearchIndex(SearchIndex):
     def _ensure_alias(self) -> None:
         self.es.indices.put_index_template(name=f"{self.alias}-template", index_patterns=[f"{self.alias}-*"],
                                            template={"settings": INDEX_SETTINGS, "mappings": MAPPINGS})
-        if not self.es.indices.exists_alias(name=self.alias):
+        if self.es.indices.exists_alias(name=self.alias):
+            # An index made from an older template: add the fields it lacks
+            # (the same definitions again are accepted as they are).
+            self.es.indices.put_mapping(index=self.alias, properties=MAPPINGS["properties"])
+        else:
             first = self._new_index()
             try:
                 self.es.indices.update_aliases(actions=[

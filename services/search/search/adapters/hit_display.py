@@ -5,18 +5,26 @@ the original, with spans mapped back from the normalised matches.
 """
 from __future__ import annotations
 
-from search.analysis import Highlighter
+from search.analysis import DisplayForm, Highlighter
 from search.domain.model import FacetCount, Hit, ItemKind, from_epoch_us
 
 SNIPPET_CHARS = 80
 
 
+def _form(fields: dict, name: str) -> DisplayForm | None:
+    stored = fields.get(name)
+    return None if stored is None else DisplayForm.from_text(stored)
+
+
 def display_hit(fields: dict, score: float, needles: list[str] | Highlighter) -> Hit:
     """``fields``: kind, item_id, title, body, published_us, department,
-    category, author_id as stored by the engine; ``needles``: the query's,
-    best as one Highlighter for all hits of a page."""
+    category, author_id as stored by the engine, and title_form, body_form
+    (encoded DisplayForms) unless the item was indexed before they were
+    stored; ``needles``: the query's, best as one Highlighter for all hits of
+    a page."""
     highlighter = needles if isinstance(needles, Highlighter) else Highlighter(needles)
-    text, spans = highlighter.snippet(fields["body"], SNIPPET_CHARS) if fields["body"] else ("", ())
+    body = fields["body"]
+    text, spans = highlighter.snippet(body, SNIPPET_CHARS, _form(fields, "body_form")) if body else ("", ())
     return Hit(
         kind=ItemKind(fields["kind"]),
         item_id=fields["item_id"],
@@ -24,7 +32,7 @@ def display_hit(fields: dict, score: float, needles: list[str] | Highlighter) ->
         snippet=text,
         score=float(score),
         published_at=from_epoch_us(int(fields["published_us"])),
-        title_matches=highlighter.spans(fields["title"]),
+        title_matches=highlighter.spans(fields["title"], _form(fields, "title_form")),
         snippet_matches=spans,
         department=fields.get("department", ""),
         category=fields.get("category", ""),

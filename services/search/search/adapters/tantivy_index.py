@@ -20,11 +20,11 @@ from typing import Iterable
 import tantivy
 
 from search.adapters.hit_display import display_hit, facet_counts
-from search.analysis import (AnalysedQuery, Highlighter, analyse_query, compact, indexed_forms, run_terms,
-                             suggestion_term, title_of_suggestion, tokens)
+from search.analysis import (AnalysedQuery, Highlighter, analyse_query, compact, run_terms,
+                             suggestion_term, text_forms, title_of_suggestion, tokens)
 from search.domain.model import (Cursor, FacetField, IndexedItem, SearchQuery, SearchResult, SortOrder,
                                  SuggestQuery, to_epoch_us)
-from search.ports import SearchIndex
+from search.ports import IndexOutdated, SearchIndex
 
 WRITER_HEAP_BYTES = 64_000_000  # tantivy needs >= 15 MB per writer thread
 WRITER_THREADS = 1
@@ -48,6 +48,8 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("visible_to", stored=False, tokenizer_name="raw")
     builder.add_text_field("title", stored=True, tokenizer_name="raw", index_option="basic")
     builder.add_bytes_field("body", stored=True, indexed=False)  # original text, display only
+    for name in ("title_form", "body_form"):  # encoded DisplayForms, for highlighting
+        builder.add_bytes_field(name, stored=True, indexed=False)
     builder.add_text_field("title_terms", stored=False, tokenizer_name="whitespace", index_option="position")
     builder.add_text_field("body_terms", stored=False, tokenizer_name="whitespace", index_option="position")
     builder.add_text_field("title_chars", stored=False, tokenizer_name="whitespace", index_option="freq")
@@ -66,11 +68,29 @@ def _tie_text(tie: int) -> str:
     return f"{tie:016x}"
 
 
+def _open(path: Path, schema: tantivy.Schema, *, replace_outdated: bool) -> tantivy.Index:
+    """The index in ``path``, created if there is none; one of another schema
+    raises IndexOutdated, or is replaced by an empty one if asked to."""
+    if tantivy.Index.exists(str(path)):
+        existing = tantivy.Index.open(str(path))
+        if existing.schema != schema:
+            if not replace_outdated:
+                raise IndexOutdated(f"the search index in {path} was built by an older version of the hub; "
+                                    "`hub migrate` or `hub search rebuild` builds it anew from the database")
+            # Replace it only while no writer (a worker) holds it: raises ValueError if one does.
+            existing.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1).wait_merging_threads()
+            return tantivy.Index(schema, path=str(path), reuse=False)
+    return tantivy.Index(schema, path=str(path), reuse=True)
+
+
 class TantivyIndex(SearchIndex):
-    def __init__(self, path: Path, *, writable: bool):
+    def __init__(self, path: Path, *, writable: bool, replace_outdated: bool = False):
+        """``replace_outdated``: an index built by an older version (another
+        schema) is replaced by an empty one, for a rebuild to fill; otherwise
+        opening it raises IndexOutdated."""
         path.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
-        self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        self.index = _open(path, self.schema, replace_outdated=replace_outdated and writable)
         self._writer = (self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=WRITER_THREADS)
                         if writable else None)
         self._reload_lock = threading.Lock()
@@ -79,13 +99,13 @@ class TantivyIndex(SearchIndex):
 
     # --- writing ---------------------------------------------------------
     def _document(self, item: IndexedItem) -> tantivy.Document:
-        title_terms, title_chars = indexed_forms(item.title)
-        body_terms, body_chars = indexed_forms(item.body)
+        title, body = text_forms(item.title), text_forms(item.body)
         return tantivy.Document(
             key=item.key, kind=item.kind.value, item_id=item.item_id, title=item.title,
             body=item.body.encode(), department=item.department, category=item.category,
             author_id=item.author_id, group_ids=list(item.group_ids), visible_to=list(item.visible_to),
-            title_terms=title_terms, body_terms=body_terms, title_chars=title_chars, body_chars=body_chars,
+            title_terms=title.terms(), body_terms=body.terms(), title_chars=title.chars(), body_chars=body.chars(),
+            title_form=title.display.to_text().encode(), body_form=body.display.to_text().encode(),
             suggest=suggestion_term(item.title), published_us=item.published_us,
             tie=int(item.tie_breaker, 16))
 
@@ -214,6 +234,8 @@ class TantivyIndex(SearchIndex):
             doc = searcher.doc(address)
             fields = {name: (doc.get_first(name) or "") for name in TEXT_FIELDS}
             fields["body"] = (doc.get_first("body") or b"").decode()
+            fields["title_form"] = doc.get_first("title_form").decode()
+            fields["body_form"] = doc.get_first("body_form").decode()
             fields["published_us"] = doc.get_first("published_us")
             hits.append(display_hit(fields, value if relevance else 0.0, highlighter))
         next_cursor = ""

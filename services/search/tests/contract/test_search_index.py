@@ -111,6 +111,20 @@ def test_matches_are_marked_in_the_original_text(index):
     assert marked(glossed.title, glossed.title_matches, "[", "]") == "新技術[應(yīng)用]經驗"
 
 
+def test_marks_map_back_through_glosses_and_widened_forms(backend):
+    # Highlighting reads the normalised text and its offset map stored at
+    # index time: both must come back from the engine as they were made.
+    writer, reader = backend
+    writer.upsert([IndexedItem(ItemKind.DOCUMENT, "d-plant", "換熱站……擴(kuò)建工程",
+                               "一期擴(kuò)建面積１２０００㎡……二期將新建換熱站三座，安裝循環泵(bèng)六臺。",
+                               ("everyone",), T0)])
+    writer.commit()
+    hit = find(reader, "换热站 扩建 循环泵 12000m2").hits[0]
+    assert marked(hit.title, hit.title_matches, "[", "]") == "[換熱站]……[擴(kuò)建]工程"
+    assert marked(hit.snippet, hit.snippet_matches, "[", "]") == \
+        "一期[擴(kuò)建]面積[１２０００㎡]……二期將新建[換熱站]三座，安裝[循環泵](bèng)六臺。"
+
+
 def test_sort_by_relevance_or_newest(index):
     by_relevance = find(index, "检修")
     assert by_relevance.hits[0].item_id == "n-furnace" and by_relevance.hits[0].score > 0

@@ -2,15 +2,18 @@
 PostgreSQL), query and suggest over gRPC, reindex behind the alias."""
 from datetime import datetime, timezone
 from functools import partial
+from pathlib import Path
 
 import pytest
 
 from hubkit import cli
 from hubkit.config import Config
 from hubkit.grpc_server import ApiServer
+from hubkit.launcher import prepare_index
 from hubkit.wiring import migrate_service
 from search import bootstrap
-from search.domain.model import IndexedItem, ItemKind
+from search.domain.model import IndexedItem, ItemKind, marked, search_query
+from search.ports import IndexOutdated
 
 NOW = datetime(2026, 11, 20, 8, 0, tzinfo=timezone.utc)
 SAVED = [
@@ -67,5 +70,41 @@ def test_reindex_swaps_the_alias_and_keeps_the_content(hub_env, noida_url, monke
     after = index.current_indices()
     assert len(after) == 1 and after != before and after[0] in capsys.readouterr().out
     from search.domain.model import search_query
+    assert [h.item_id for h in index.search(search_query("压力表", None)).hits] == ["d-fire"]
+    index.close()
+
+
+def older_index(config: Config) -> None:
+    """The embedded index as an older version of the hub left it (another schema)."""
+    import tantivy
+    path = Path(config.raw("SEARCH_INDEX_DIR"))
+    path.mkdir(parents=True)
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("key", stored=True, tokenizer_name="raw")
+    writer = tantivy.Index(builder.build(), path=str(path)).writer(15_000_000, 1)
+    writer.commit()
+    writer.wait_merging_threads()
+
+
+def test_migrate_builds_an_index_of_an_older_version_anew_from_the_database(hub_env):
+    older_index(hub_env)
+    with pytest.raises(IndexOutdated, match="hub migrate"):
+        bootstrap.open_index(hub_env, writable=False)  # what an API server or the worker would do
+    said = []
+    prepare_index(hub_env, said.append)  # the index step of `hub migrate` and `hub run`
+    assert said == ["search index built anew for this version from the database: 2 item(s)"]
+    index = bootstrap.open_index(hub_env, writable=False)
+    hit = index.search(search_query("煤气 泄漏", None)).hits[0]
+    assert marked(hit.title, hit.title_matches, "[", "]") == "[煤氣]管道巡檢通知"
+    index.close()
+    prepare_index(hub_env, said.append)
+    assert len(said) == 1  # up to date: left as it is
+
+
+def test_rebuild_replaces_an_index_of_an_older_version(hub_env, capsys):
+    older_index(hub_env)
+    assert cli.main(["search", "rebuild"]) == 0
+    assert "2 item(s)" in capsys.readouterr().out
+    index = bootstrap.open_index(hub_env, writable=False)
     assert [h.item_id for h in index.search(search_query("压力表", None)).hits] == ["d-fire"]
     index.close()

@@ -1,6 +1,6 @@
 """Normalisation and terms are the same at index and query time."""
-from search.analysis import (analyse_query, compact, highlight_spans, index_chars, index_terms, normalise,
-                             normalise_with_offsets, snippet)
+from search.analysis import (DisplayForm, Highlighter, analyse_query, compact, highlight_spans, index_chars,
+                             index_terms, normalise, normalise_with_offsets, snippet, text_forms)
 from search.domain.model import marked
 
 
@@ -43,6 +43,46 @@ def test_offsets_map_normalised_characters_back_to_the_original():
     text, origin = normalise_with_offsets("發(fā)展ＡＢ")
     assert text == "发展ab" and origin == [0, 5, 6, 7]
     assert normalise_with_offsets("锅炉房")[1] is None  # lengths unchanged: the same positions
+
+
+# Glosses, width forms that become several characters (……, ㎡), a final
+# sigma that lower-cases differently alone, and plain text.
+UNEVEN = ["發(fā)展ＡＢ", "換熱站……擴(kuò)建工程", "一期擴(kuò)建面積１２０００㎡……安裝循環泵(bèng)六臺。",
+          "ΟΔΟΣ… 檢修", "ｶﾀｶﾅ①安全", "锅炉房", ""]
+
+
+def test_a_display_form_holds_the_offset_map_in_its_jumps():
+    for text in UNEVEN:
+        normalised, origin = normalise_with_offsets(text)
+        form = DisplayForm.of(text)
+        assert form.normalised == normalised
+        assert [form.original(i) for i in range(len(normalised))] == (origin or list(range(len(normalised))))
+    assert DisplayForm.of("發(fā)展ＡＢ").jumps == ((1, 5),)
+    assert DisplayForm.of("锅炉房，安全阀。").jumps == ()
+
+
+def test_a_display_form_survives_its_stored_text():
+    for text in UNEVEN + ["控制字符\x1f与分号;逗号,"]:
+        form = DisplayForm.of(text)
+        assert DisplayForm.from_text(form.to_text()) == form
+
+
+def test_text_forms_index_the_normalised_text_and_display_one_in_step_with_the_original():
+    forms = text_forms("ΟΔΟΣ… 檢修")
+    assert forms.normalised == normalise("ΟΔΟΣ… 檢修") == "οδος... 检修"
+    assert forms.display.normalised == "οδοσ... 检修"  # lower-cased letter by letter, to keep positions
+    assert forms.terms() == " ".join(index_terms("ΟΔΟΣ… 檢修")) and forms.chars() == "检 修"
+
+
+def test_highlights_from_a_stored_form_mark_the_original_spans():
+    highlighter = Highlighter(analyse_query("换热站 循环泵 扩建 12000m2").needles())
+    text = UNEVEN[2]
+    stored = DisplayForm.from_text(text_forms(text).display.to_text())
+    assert marked(text, highlighter.spans(text, stored), "[", "]") == \
+        "一期[擴(kuò)建]面積[１２０００㎡]……安裝[循環泵](bèng)六臺。"
+    assert highlighter.snippet(text, 12, stored) == highlighter.snippet(text, 12)  # made at query time
+    title = UNEVEN[1]
+    assert marked(title, highlighter.spans(title, DisplayForm.of(title)), "[", "]") == "[換熱站]……[擴(kuò)建]工程"
 
 
 def test_matches_are_marked_in_the_original_script():
