@@ -33,7 +33,7 @@ MAX_WINDOW = 10_000  # deepest relevance-ordered row a cursor may reach
 FACET_BUCKETS = 50
 RELOAD_SECONDS = 0.05
 GROWTH = 4  # how much more a search fetches when the rows it got all tie at the edge
-PRINCIPAL_FILTERS = 1024  # cached filters of callers' principals
+PRINCIPAL_FILTERS = 1024  # cached exclusions of callers' principals
 TEXT_FIELDS = ("kind", "item_id", "title", "department", "category", "author_id")
 
 
@@ -95,7 +95,7 @@ class TantivyIndex(SearchIndex):
                         if writable else None)
         self._reload_lock = threading.Lock()
         self._reloaded_at = 0.0
-        self._principal_filters: dict[tuple[str, ...], tantivy.Query] = {}
+        self._hidden: dict[tuple[str, ...], tantivy.Query] = {}
 
     # --- writing ---------------------------------------------------------
     def _document(self, item: IndexedItem) -> tantivy.Document:
@@ -146,9 +146,8 @@ class TantivyIndex(SearchIndex):
     def _any_of(self, field: str, values) -> tantivy.Query:
         # A disjunction of term queries, not a term set: a term set collects
         # every document of every value into a bit set before the search
-        # starts (all 'everyone' items for a principals filter: most of the
-        # time of a search), while terms are advanced only to the documents
-        # the text query matches.
+        # starts, a disjunction reads its terms as the text query advances.
+        # (A search excludes what a caller may not see instead: _hidden_from.)
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, self._term(field, value)) for value in values])
 
     def _in_title_or_body(self, title_query: tantivy.Query, body_query: tantivy.Query) -> tantivy.Query:
@@ -175,36 +174,42 @@ class TantivyIndex(SearchIndex):
         # Filters must match but add nothing to the score.
         return tantivy.Query.const_score_query(query, 0.0)
 
-    def _visible_to(self, principals: tuple[str, ...]) -> tantivy.Query:
-        """The filter of one caller's principals, built once per set of them."""
-        found = self._principal_filters.get(principals)
+    def _hidden_from(self, principals: tuple[str, ...]) -> tantivy.Query:
+        """Items shared with none of one caller's principals, built once per
+        set of them. Searches exclude these instead of requiring any of the
+        principals: 'everyone' holds most items, and a union of terms is read
+        through in blocks of all its documents, where an exclusion is only
+        looked up at the documents the text matched (a quarter less time)."""
+        found = self._hidden.get(principals)
         if found is None:
-            if len(self._principal_filters) >= PRINCIPAL_FILTERS:
-                self._principal_filters.clear()
-            found = self._principal_filters[principals] = self._filter(self._any_of("visible_to", principals))
+            if len(self._hidden) >= PRINCIPAL_FILTERS:
+                self._hidden.clear()
+            found = self._hidden[principals] = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, tantivy.Query.all_query())]
+                + [(tantivy.Occur.MustNot, self._term("visible_to", p)) for p in principals])
         return found
 
-    def _filter_clauses(self, principals, filters) -> list[tantivy.Query]:
-        """Filter clauses, each already without a score."""
+    def _filter_clauses(self, principals, filters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        """Filter clauses, each without a score."""
         clauses = []
         if principals is not None:
-            clauses.append(self._visible_to(principals))
+            clauses.append((tantivy.Occur.MustNot, self._hidden_from(principals)))
         for field, values in (("kind", [k.value for k in filters.kinds]), ("department", filters.departments),
                               ("group_ids", filters.group_ids), ("category", filters.categories),
                               ("author_id", filters.author_ids)):
             if values:
-                clauses.append(self._filter(self._any_of(field, values)))
+                clauses.append((tantivy.Occur.Must, self._filter(self._any_of(field, values))))
         if filters.published_from or filters.published_to:
-            clauses.append(self._filter(tantivy.Query.range_query(
+            clauses.append((tantivy.Occur.Must, self._filter(tantivy.Query.range_query(
                 self.schema, "published_us", tantivy.FieldType.Integer,
                 to_epoch_us(filters.published_from) if filters.published_from else None,
                 to_epoch_us(filters.published_to) if filters.published_to else None,
-                include_upper=filters.published_to is None)))
+                include_upper=filters.published_to is None))))
         return clauses
 
     @staticmethod
-    def _all(scored: list[tantivy.Query], filters: list[tantivy.Query]) -> tantivy.Query:
-        return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in scored + filters])
+    def _all(scored: list[tantivy.Query], filters: list[tuple[tantivy.Occur, tantivy.Query]]) -> tantivy.Query:
+        return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in scored] + filters)
 
     def _searcher(self):
         # Readers pick up the writer's commits at most RELOAD_SECONDS late.
@@ -261,8 +266,9 @@ class TantivyIndex(SearchIndex):
         fetched_query = matching
         if query.sort is SortOrder.NEWEST:
             if narrowed:
-                fetched_query = self._all(text_clauses, filter_clauses + [self._filter(tantivy.Query.range_query(
-                    self.schema, "published_us", tantivy.FieldType.Integer, None, int(after.value)))])
+                fetched_query = self._all(text_clauses, filter_clauses + [(tantivy.Occur.Must, self._filter(
+                    tantivy.Query.range_query(self.schema, "published_us", tantivy.FieldType.Integer, None,
+                                              int(after.value))))])
             order_field, limit = "published_us", 2 * size + 1
         else:
             # Scores often tie (BM25 of similar texts): fetching a wider edge

@@ -180,6 +180,13 @@ def test_callers_never_see_what_is_not_shared_with_them(index):
     assert ids(find(index, "检查", ("user:u-li",))) == ["n-boiler"]
 
 
+def test_what_a_caller_may_see_weighs_nothing_in_the_score(index):
+    everything = {h.item_id: h.score for h in find(index, "安全 检查").hits}  # a system caller
+    heat = find(index, "安全 检查", HEAT_MEMBER).hits
+    assert [h.item_id for h in heat] == ["n-boiler", "d-rules"]
+    assert [h.score for h in heat] == [everything["n-boiler"], everything["d-rules"]]
+
+
 def test_delete_removes_and_upsert_replaces(backend):
     writer, reader = backend
     writer.upsert(CORPUS)
