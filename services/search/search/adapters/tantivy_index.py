@@ -20,7 +20,7 @@ from typing import Iterable
 import tantivy
 
 from search.adapters.hit_display import display_hit, facet_counts
-from search.analysis import (AnalysedQuery, Highlighter, analyse_query, compact, run_terms,
+from search.analysis import (AnalysedQuery, Highlighter, TextForms, analyse_query, compact, run_terms,
                              suggestion_term, text_forms, title_of_suggestion, tokens)
 from search.domain.model import (Cursor, FacetField, IndexedItem, SearchQuery, SearchResult, SortOrder,
                                  SuggestQuery, to_epoch_us)
@@ -34,30 +34,46 @@ FACET_BUCKETS = 50
 RELOAD_SECONDS = 0.05
 GROWTH = 4  # how much more a search fetches when the rows it got all tie at the edge
 PRINCIPAL_FILTERS = 1024  # cached exclusions of callers' principals
-TEXT_FIELDS = ("kind", "item_id", "title", "department", "category", "author_id")
+# What a hit shows, stored as one value ("shown"): each stored value read
+# is a call into tantivy, and reading ten cost more than the hit's highlighting.
+SHOWN_FIELDS = ("kind", "item_id", "title", "department", "category", "author_id", "published_us",
+                "title_form", "body_form", "body")
 
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("key", stored=False, tokenizer_name="raw")
     for name in ("kind", "department", "category"):  # filters and facets
-        builder.add_text_field(name, stored=True, fast=True, tokenizer_name="raw")
+        builder.add_text_field(name, stored=False, fast=True, tokenizer_name="raw")
     builder.add_text_field("group_ids", stored=False, fast=True, tokenizer_name="raw")
-    builder.add_text_field("author_id", stored=True, tokenizer_name="raw")
-    builder.add_text_field("item_id", stored=True, tokenizer_name="raw")
+    builder.add_text_field("author_id", stored=False, tokenizer_name="raw")
     builder.add_text_field("visible_to", stored=False, tokenizer_name="raw")
-    builder.add_text_field("title", stored=True, tokenizer_name="raw", index_option="basic")
-    builder.add_bytes_field("body", stored=True, indexed=False)  # original text, display only
-    for name in ("title_form", "body_form"):  # encoded DisplayForms, for highlighting
-        builder.add_bytes_field(name, stored=True, indexed=False)
+    builder.add_bytes_field("shown", stored=True, indexed=False)
     builder.add_text_field("title_terms", stored=False, tokenizer_name="whitespace", index_option="position")
     builder.add_text_field("body_terms", stored=False, tokenizer_name="whitespace", index_option="position")
     builder.add_text_field("title_chars", stored=False, tokenizer_name="whitespace", index_option="freq")
     builder.add_text_field("body_chars", stored=False, tokenizer_name="whitespace", index_option="freq")
     builder.add_text_field("suggest", stored=False, tokenizer_name="raw")
-    builder.add_integer_field("published_us", stored=True, indexed=True, fast=True)
+    builder.add_integer_field("published_us", stored=False, indexed=True, fast=True)
     builder.add_integer_field("tie", stored=False, indexed=False, fast=True)
     return builder.build()
+
+
+def _shown(item: IndexedItem, title: TextForms, body: TextForms) -> bytes:
+    values = (item.kind.value, item.item_id, item.title, item.department, item.category, item.author_id,
+              str(item.published_us), title.display.to_text(), body.display.to_text(), item.body)
+    # The lengths first, so that the values may hold any character.
+    return (",".join(str(len(value)) for value in values) + ":" + "".join(values)).encode()
+
+
+def _shown_fields(stored: bytes) -> dict[str, str]:
+    lengths, _, values = stored.decode().partition(":")
+    fields, start = {}, 0
+    for name, length in zip(SHOWN_FIELDS, lengths.split(",")):
+        end = start + int(length)
+        fields[name] = values[start:end]
+        start = end
+    return fields
 
 
 def _row_order(row) -> tuple:
@@ -101,11 +117,10 @@ class TantivyIndex(SearchIndex):
     def _document(self, item: IndexedItem) -> tantivy.Document:
         title, body = text_forms(item.title), text_forms(item.body)
         return tantivy.Document(
-            key=item.key, kind=item.kind.value, item_id=item.item_id, title=item.title,
-            body=item.body.encode(), department=item.department, category=item.category,
+            key=item.key, kind=item.kind.value, department=item.department, category=item.category,
             author_id=item.author_id, group_ids=list(item.group_ids), visible_to=list(item.visible_to),
+            shown=_shown(item, title, body),
             title_terms=title.terms(), body_terms=body.terms(), title_chars=title.chars(), body_chars=body.chars(),
-            title_form=title.display.to_text().encode(), body_form=body.display.to_text().encode(),
             suggest=suggestion_term(item.title), published_us=item.published_us,
             tie=int(item.tie_breaker, 16))
 
@@ -236,12 +251,7 @@ class TantivyIndex(SearchIndex):
         relevance = query.sort is SortOrder.RELEVANCE
         hits = []
         for value, _, address in rows:
-            doc = searcher.doc(address)
-            fields = {name: (doc.get_first(name) or "") for name in TEXT_FIELDS}
-            fields["body"] = (doc.get_first("body") or b"").decode()
-            fields["title_form"] = doc.get_first("title_form").decode()
-            fields["body_form"] = doc.get_first("body_form").decode()
-            fields["published_us"] = doc.get_first("published_us")
+            fields = _shown_fields(searcher.doc(address).get_first("shown"))
             hits.append(display_hit(fields, value if relevance else 0.0, highlighter))
         next_cursor = ""
         if has_more and rows:

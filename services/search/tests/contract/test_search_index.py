@@ -125,6 +125,17 @@ def test_marks_map_back_through_glosses_and_widened_forms(backend):
         "一期[擴(kuò)建]面積[１２０００㎡]……二期將新建[換熱站]三座，安裝[循環泵](bèng)六臺。"
 
 
+def test_a_hit_shows_its_fields_as_written_whatever_they_hold(backend):
+    writer, reader = backend
+    item = IndexedItem(ItemKind.REPORT, "r-3:4,5", "规程:第1,2条\x1f附表", "附表:1,2\x1f3。", ("everyone",), T0,
+                       department="设备科,二车间:班组", category="", author_id="u:7")
+    writer.upsert([item])
+    writer.commit()
+    hit = find(reader, "规程 附表").hits[0]
+    assert (hit.kind, hit.item_id, hit.title, hit.snippet) == (item.kind, item.item_id, item.title, item.body)
+    assert (hit.department, hit.category, hit.author_id, hit.published_at) == (item.department, "", "u:7", T0)
+
+
 def test_sort_by_relevance_or_newest(index):
     by_relevance = find(index, "检修")
     assert by_relevance.hits[0].item_id == "n-furnace" and by_relevance.hits[0].score > 0
