@@ -19,8 +19,9 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import opencc
 
@@ -117,8 +118,7 @@ def normalise_with_offsets(text: str) -> tuple[str, list[int] | None]:
     return "".join(out), out_origin
 
 
-@dataclass(frozen=True)
-class DisplayForm:
+class DisplayForm(NamedTuple):
     """A displayed text as highlighting needs it: its normalised form (where
     matches are found) and how to get back to the original's positions.
 
@@ -126,7 +126,8 @@ class DisplayForm:
     jump says otherwise: ``jumps`` holds the (normalised index, original
     index) pairs at which the map stops counting up by one (after a removed
     gloss, in a width form that became several characters); from a jump on
-    it counts up by one again. Most texts have none."""
+    it counts up by one again. Most texts have none. (A named tuple: two
+    are made for every hit shown.)"""
     normalised: str
     jumps: tuple[tuple[int, int], ...] = ()
 
@@ -288,16 +289,19 @@ def _matches(normalised: str, specs: tuple[tuple[str, bool], ...]) -> list[tuple
     (str.find per needle: compiling one pattern of all needles costs more
     than the searches of a whole page.)"""
     longest: dict[int, int] = {}
+    find = normalised.find
     for needle, whole_word in specs:
         size = len(needle)
-        start = normalised.find(needle)
+        start = find(needle)
         while start >= 0:
             end = start + size
             if not whole_word or ((start == 0 or normalised[start - 1] not in _WORD_CHARS)
                                   and (end == len(normalised) or normalised[end] not in _WORD_CHARS)):
                 if longest.get(start, 0) < end:
                     longest[start] = end
-            start = normalised.find(needle, start + 1)
+            start = find(needle, start + 1)
+    if len(longest) < 2:
+        return list(longest.items())
     spans: list[list[int]] = []
     for start in sorted(longest):
         end = longest[start]
@@ -328,32 +332,32 @@ class Highlighter:
         return [(form.original(s), form.original(e - 1) + 1) for s, e in matches]
 
     def spans(self, text: str, form: DisplayForm | None = None) -> tuple[Span, ...]:
-        return tuple(Span(s, e) for s, e in self._original_matches(text, form))
+        return tuple([Span(s, e) for s, e in self._original_matches(text, form)])
 
     def snippet(self, text: str, width: int, form: DisplayForm | None = None) -> tuple[str, tuple[Span, ...]]:
         """A window of the original text of about ``width`` characters holding
         the most distinct matches, and the matched spans within it."""
         matches = self._original_matches(text, form)
         start = 0
-        if matches:
+        if len(matches) > 1:
             # Starts and ends both ascend (merged matches, mapped back through
             # ascending offsets): the matches within [first, first + width]
             # are one slice, found by bisection.
-            starts = [s for s, _ in matches]
             ends = [e for _, e in matches]
             best = -1
-            for first in starts:
-                inside = matches[bisect_left(starts, first):bisect_right(ends, first + width)]
-                covered = len({text[s:e] for s, e in inside})
+            for i, (first, _) in enumerate(matches):
+                covered = len({text[s:e] for s, e in matches[i:bisect_right(ends, first + width)]})
                 if covered > best:
                     best, start = covered, first
             start = max(0, start - width // 5)
+        elif matches:
+            start = max(0, matches[0][0] - width // 5)
         end = min(len(text), start + width)
         start = max(0, min(start, end - width))
         prefix = "…" if start > 0 else ""
         suffix = "…" if end < len(text) else ""
         shift = len(prefix) - start
-        spans = tuple(Span(s + shift, min(e, end) + shift) for s, e in matches if s >= start and s < end)
+        spans = tuple([Span(s + shift, min(e, end) + shift) for s, e in matches if start <= s < end])
         return prefix + text[start:end] + suffix, spans
 
 

@@ -9,6 +9,7 @@ from search.analysis import DisplayForm, Highlighter
 from search.domain.model import FacetCount, Hit, ItemKind, from_epoch_us
 
 SNIPPET_CHARS = 80
+_KINDS = {kind.value: kind for kind in ItemKind}  # a dict lookup, a tenth of ItemKind(value)
 
 
 def _form(fields: dict, name: str) -> DisplayForm | None:
@@ -26,7 +27,7 @@ def display_hit(fields: dict, score: float, needles: list[str] | Highlighter) ->
     body = fields["body"]
     text, spans = highlighter.snippet(body, SNIPPET_CHARS, _form(fields, "body_form")) if body else ("", ())
     return Hit(
-        kind=ItemKind(fields["kind"]),
+        kind=_KINDS[fields["kind"]],
         item_id=fields["item_id"],
         title=fields["title"],
         snippet=text,

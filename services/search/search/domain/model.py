@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import Enum
+from typing import NamedTuple
 
 from hubkit.errors import InvalidArgument
 
@@ -164,15 +165,15 @@ class SearchQuery:
         return hashlib.sha1(described.encode()).hexdigest()[:12]
 
 
-@dataclass(frozen=True)
-class Span:
-    """Characters ``start`` (inclusive) to ``end`` of a displayed text matched the query."""
+class Span(NamedTuple):
+    """Characters ``start`` (inclusive) to ``end`` of a displayed text matched
+    the query. (A named tuple: a page of hits makes dozens.)"""
     start: int
     end: int
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """One item of a page as shown (a named tuple, like Span: made per hit)."""
     kind: ItemKind
     item_id: str
     title: str
