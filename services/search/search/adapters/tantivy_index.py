@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
+from operator import itemgetter
 from pathlib import Path
 from typing import Iterable
 
@@ -22,6 +23,7 @@ import tantivy
 from search.adapters.hit_display import display_hit, facet_counts
 from search.analysis import (AnalysedQuery, Highlighter, TextForms, analyse_query, compact, run_terms,
                              suggestion_term, text_forms, title_of_suggestion, tokens)
+from search.domain.documents import EVERYONE
 from search.domain.model import (Cursor, FacetField, IndexedItem, SearchQuery, SearchResult, SortOrder,
                                  SuggestQuery, to_epoch_us)
 from search.ports import IndexOutdated, SearchIndex
@@ -34,6 +36,10 @@ FACET_BUCKETS = 50
 RELOAD_SECONDS = 0.05
 GROWTH = 4  # how much more a search fetches when the rows it got all tie at the edge
 PRINCIPAL_FILTERS = 1024  # cached exclusions of callers' principals
+# Added to the principals of an item not shared with everyone: the only items a
+# caller who is part of everyone may not see (principals are "everyone" or
+# "kind:name", never this).
+RESTRICTED = "~restricted"
 # What a hit shows, stored as one value ("shown"): each stored value read
 # is a call into tantivy, and reading ten cost more than the hit's highlighting.
 SHOWN_FIELDS = ("kind", "item_id", "title", "department", "category", "author_id", "published_us",
@@ -76,10 +82,6 @@ def _shown_fields(stored: bytes) -> dict[str, str]:
     return fields
 
 
-def _row_order(row) -> tuple:
-    return -row[0], row[1]
-
-
 def _tie_text(tie: int) -> str:
     return f"{tie:016x}"
 
@@ -118,7 +120,8 @@ class TantivyIndex(SearchIndex):
         title, body = text_forms(item.title), text_forms(item.body)
         return tantivy.Document(
             key=item.key, kind=item.kind.value, department=item.department, category=item.category,
-            author_id=item.author_id, group_ids=list(item.group_ids), visible_to=list(item.visible_to),
+            author_id=item.author_id, group_ids=list(item.group_ids),
+            visible_to=list(item.visible_to) + ([] if EVERYONE in item.visible_to else [RESTRICTED]),
             shown=_shown(item, title, body),
             title_terms=title.terms(), body_terms=body.terms(), title_chars=title.chars(), body_chars=body.chars(),
             suggest=suggestion_term(item.title), published_us=item.published_us,
@@ -199,9 +202,13 @@ class TantivyIndex(SearchIndex):
         if found is None:
             if len(self._hidden) >= PRINCIPAL_FILTERS:
                 self._hidden.clear()
+            if EVERYONE in principals:  # only what is not shared with everyone can be hidden
+                candidates, others = self._term("visible_to", RESTRICTED), [p for p in principals if p != EVERYONE]
+            else:
+                candidates, others = tantivy.Query.all_query(), principals
             found = self._hidden[principals] = tantivy.Query.boolean_query(
-                [(tantivy.Occur.Must, tantivy.Query.all_query())]
-                + [(tantivy.Occur.MustNot, self._term("visible_to", p)) for p in principals])
+                [(tantivy.Occur.Must, candidates)]
+                + [(tantivy.Occur.MustNot, self._term("visible_to", p)) for p in others])
         return found
 
     def _filter_clauses(self, principals, filters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
@@ -296,8 +303,9 @@ class TantivyIndex(SearchIndex):
             hits = result.hits
             addresses = [address for _, address in hits]
             ties = searcher.fast_field_values("tie", addresses) if addresses else []
-            rows = sorted(((float(value), tie, address) for (value, address), tie in zip(hits, ties)),
-                          key=_row_order)
+            rows = [(float(value), tie, address) for (value, address), tie in zip(hits, ties)]
+            rows.sort(key=itemgetter(1))  # then by value, descending: a stable sort keeps ties in tie order
+            rows.sort(key=itemgetter(0), reverse=True)
             if after is None:
                 later = rows
             else:
