@@ -12,6 +12,7 @@ dates up to its own, so later pages cost no more than the first.
 """
 from __future__ import annotations
 
+import struct
 import threading
 import time
 from operator import itemgetter
@@ -44,6 +45,7 @@ RESTRICTED = "~restricted"
 # is a call into tantivy, and reading ten cost more than the hit's highlighting.
 SHOWN_FIELDS = ("kind", "item_id", "title", "department", "category", "author_id", "published_us",
                 "title_form", "body_form", "body")
+_SHOWN_LENGTHS = struct.Struct(f"<{len(SHOWN_FIELDS)}I")  # characters in each value, before the values
 
 
 def _schema() -> tantivy.Schema:
@@ -69,16 +71,15 @@ def _shown(item: IndexedItem, title: TextForms, body: TextForms) -> bytes:
     values = (item.kind.value, item.item_id, item.title, item.department, item.category, item.author_id,
               str(item.published_us), title.display.to_text(), body.display.to_text(), item.body)
     # The lengths first, so that the values may hold any character.
-    return (",".join(str(len(value)) for value in values) + ":" + "".join(values)).encode()
+    return _SHOWN_LENGTHS.pack(*map(len, values)) + "".join(values).encode()
 
 
 def _shown_fields(stored: bytes) -> dict[str, str]:
-    lengths, _, values = stored.decode().partition(":")
+    text = stored[_SHOWN_LENGTHS.size:].decode()
     fields, start = {}, 0
-    for name, length in zip(SHOWN_FIELDS, lengths.split(",")):
-        end = start + int(length)
-        fields[name] = values[start:end]
-        start = end
+    for name, length in zip(SHOWN_FIELDS, _SHOWN_LENGTHS.unpack_from(stored)):
+        fields[name] = text[start:start + length]
+        start += length
     return fields
 
 
