@@ -148,7 +148,8 @@ class DisplayForm(NamedTuple):
         return source + index - at
 
     def to_text(self) -> str:
-        """One string for an engine's stored field."""
+        """One string for an engine's stored field (indexes keep it: a
+        different format needs fields of another name)."""
         return ";".join(f"{at},{source}" for at, source in self.jumps) + _FORM_SEPARATOR + self.normalised
 
     @classmethod

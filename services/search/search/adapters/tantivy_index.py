@@ -41,8 +41,11 @@ PRINCIPAL_FILTERS = 1024  # cached exclusions of callers' principals
 # caller who is part of everyone may not see (principals are "everyone" or
 # "kind:name", never this).
 RESTRICTED = "~restricted"
-# What a hit shows, stored as one value ("shown"): each stored value read
-# is a call into tantivy, and reading ten cost more than the hit's highlighting.
+# What a hit shows, stored as one value: each stored value read is a call into
+# tantivy, and reading ten cost more than the hit's highlighting. The field's
+# name carries the layout's version: a new layout under a new name makes the
+# schema differ, so indexes of the old one are built anew (IndexOutdated).
+SHOWN = "shown_v1"
 SHOWN_FIELDS = ("kind", "item_id", "title", "department", "category", "author_id", "published_us",
                 "title_form", "body_form", "body")
 _SHOWN_LENGTHS = struct.Struct(f"<{len(SHOWN_FIELDS)}I")  # characters in each value, before the values
@@ -56,7 +59,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("group_ids", stored=False, fast=True, tokenizer_name="raw")
     builder.add_text_field("author_id", stored=False, tokenizer_name="raw")
     builder.add_text_field("visible_to", stored=False, tokenizer_name="raw")
-    builder.add_bytes_field("shown", stored=True, indexed=False)
+    builder.add_bytes_field(SHOWN, stored=True, indexed=False)
     builder.add_text_field("title_terms", stored=False, tokenizer_name="whitespace", index_option="position")
     builder.add_text_field("body_terms", stored=False, tokenizer_name="whitespace", index_option="position")
     builder.add_text_field("title_chars", stored=False, tokenizer_name="whitespace", index_option="freq")
@@ -119,14 +122,15 @@ class TantivyIndex(SearchIndex):
     # --- writing ---------------------------------------------------------
     def _document(self, item: IndexedItem) -> tantivy.Document:
         title, body = text_forms(item.title), text_forms(item.body)
-        return tantivy.Document(
+        document = tantivy.Document(
             key=item.key, kind=item.kind.value, department=item.department, category=item.category,
             author_id=item.author_id, group_ids=list(item.group_ids),
             visible_to=list(item.visible_to) + ([] if EVERYONE in item.visible_to else [RESTRICTED]),
-            shown=_shown(item, title, body),
             title_terms=title.terms(), body_terms=body.terms(), title_chars=title.chars(), body_chars=body.chars(),
             suggest=suggestion_term(item.title), published_us=item.published_us,
             tie=int(item.tie_breaker, 16))
+        document.add_bytes(SHOWN, _shown(item, title, body))
+        return document
 
     def upsert(self, items: list[IndexedItem]) -> None:
         for item in items:
@@ -259,7 +263,7 @@ class TantivyIndex(SearchIndex):
         relevance = query.sort is SortOrder.RELEVANCE
         hits = []
         for value, _, address in rows:
-            fields = _shown_fields(searcher.doc(address).get_first("shown"))
+            fields = _shown_fields(searcher.doc(address).get_first(SHOWN))
             hits.append(display_hit(fields, value if relevance else 0.0, highlighter))
         next_cursor = ""
         if has_more and rows:
