@@ -3,7 +3,9 @@ benchmarks: a subprocess on a free loopback port, with its own data directory.""
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -49,9 +51,11 @@ def running_noida(timeout: float = 20.0):
                     time.sleep(0.05)
             yield url
         finally:
-            process.terminate()
+            # The whole session: the noida-db command is a wrapper that
+            # starts the server binary, which terminating the wrapper orphans.
+            os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
