@@ -179,13 +179,16 @@ class DriverStatement:
         prepared = self._prepared.get(dialect.name) or self._prepare(dialect)
         sql, order, binders, readers = prepared
         values = {name: convert(params[name]) if convert else params[name] for name, convert in binders}
-        cursor = connection.connection.driver_connection.cursor()
+        driver = connection.connection.driver_connection
+        cursor = driver.cursor()
         try:
             cursor.execute(sql, [values[name] for name in order] if order is not None else values)
             if readers is None:
                 return None
             return [tuple(read(value) if read else value for read, value in zip(readers, row))
                     for row in cursor.fetchall()]
+        except dialect.loaded_dbapi.Error as exc:
+            raise _as_sqlalchemy_error(connection, driver, cursor, sql, values, exc) from exc
         finally:
             cursor.close()
 
@@ -201,3 +204,16 @@ class DriverStatement:
                    if returned else None)
         prepared = self._prepared[dialect.name] = (compiled.string, order, binders, readers)
         return prepared
+
+
+def _as_sqlalchemy_error(connection: sa.Connection, driver, cursor, sql: str, values: dict, exc: Exception):
+    """The error SQLAlchemy would have raised (IntegrityError, ...), so that
+    callers and the gRPC error mapping see one kind of error; a lost
+    connection is invalidated, not handed out again, and marked as such
+    (the API answers UNAVAILABLE)."""
+    dialect = connection.dialect
+    lost = dialect.is_disconnect(exc, driver, cursor)
+    if lost:
+        connection.invalidate(exc)
+    return sa.exc.DBAPIError.instance(sql, values, exc, dialect.loaded_dbapi.Error, connection_invalidated=lost,
+                                      dialect=dialect)

@@ -77,3 +77,31 @@ def test_literals_and_in_lists_are_refused_when_first_used(engine):
         for statement, params in ((literal, {}), (in_list, {"crews": ["热力一班"]})):
             with pytest.raises(ValueError, match="named parameters only"):
                 statement.execute(connection, params)
+
+
+def test_driver_errors_come_as_sqlalchemys(engine):
+    duplicate = DriverStatement(shifts.insert(), columns=("shift_id", "crew", "starts_at"))
+    with engine.connect() as connection:
+        connection.begin()
+        duplicate.execute(connection, {"shift_id": 7, "crew": "运转甲班", "starts_at": EIGHT})
+        with pytest.raises(sa.exc.IntegrityError) as raised:
+            duplicate.execute(connection, {"shift_id": 7, "crew": "运转乙班", "starts_at": EIGHT})
+        assert not raised.value.connection_invalidated
+
+
+def test_a_lost_postgresql_connection_is_invalidated_and_reported_as_lost(pg_url):
+    engine = make_engine(pg_url)
+    metadata.create_all(engine)
+    try:
+        with engine.connect() as connection:
+            backend = connection.exec_driver_sql("select pg_backend_pid()").scalar()
+            with engine.connect() as other:  # a database restart, as far as this connection knows
+                other.exec_driver_sql(f"select pg_terminate_backend({backend})")
+            with pytest.raises(sa.exc.DBAPIError) as raised:
+                BY_CREW.execute(connection, {"crew": "热力一班"})
+            assert raised.value.connection_invalidated and connection.invalidated
+        with engine.connect() as connection:  # the pool hands out a live one
+            assert BY_CREW.execute(connection, {"crew": "热力一班"}) == []
+    finally:
+        metadata.drop_all(engine)
+        engine.dispose()
