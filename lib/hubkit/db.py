@@ -175,13 +175,15 @@ class DriverStatement:
 
     def execute(self, connection: sa.Connection, params: dict) -> list[tuple] | None:
         """The rows of a SELECT or of RETURNING, else None."""
+        if not connection.in_transaction():
+            connection.begin()  # what SQLAlchemy's autobegin does; the driver's cursor would bypass it
         dialect = connection.dialect
         prepared = self._prepared.get(dialect.name) or self._prepare(dialect)
         sql, order, binders, readers = prepared
         values = {name: convert(params[name]) if convert else params[name] for name, convert in binders}
-        driver = connection.connection.driver_connection
-        cursor = driver.cursor()
+        driver, cursor = connection.connection.driver_connection, None
         try:
+            cursor = driver.cursor()
             cursor.execute(sql, [values[name] for name in order] if order is not None else values)
             if readers is None:
                 return None
@@ -190,7 +192,8 @@ class DriverStatement:
         except dialect.loaded_dbapi.Error as exc:
             raise _as_sqlalchemy_error(connection, driver, cursor, sql, values, exc) from exc
         finally:
-            cursor.close()
+            if cursor is not None:
+                cursor.close()
 
     def _prepare(self, dialect) -> tuple:
         compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
@@ -208,12 +211,14 @@ class DriverStatement:
 
 def _as_sqlalchemy_error(connection: sa.Connection, driver, cursor, sql: str, values: dict, exc: Exception):
     """The error SQLAlchemy would have raised (IntegrityError, ...), so that
-    callers and the gRPC error mapping see one kind of error; a lost
-    connection is invalidated, not handed out again, and marked as such
-    (the API answers UNAVAILABLE)."""
+    callers and the gRPC error mapping see one kind of error. A lost
+    connection is marked as such (the API answers UNAVAILABLE) and, as
+    SQLAlchemy does, the pool starts afresh: the others were very likely lost
+    with it (a database restart)."""
     dialect = connection.dialect
     lost = dialect.is_disconnect(exc, driver, cursor)
     if lost:
         connection.invalidate(exc)
+        connection.engine.dispose()  # connections checked out now are closed when returned
     return sa.exc.DBAPIError.instance(sql, values, exc, dialect.loaded_dbapi.Error, connection_invalidated=lost,
                                       dialect=dialect)

@@ -3,6 +3,7 @@ SQLAlchemy's own execution gives, on SQLite and PostgreSQL, inside the
 connection's transaction."""
 from datetime import datetime, timedelta, timezone
 
+import psycopg
 import pytest
 import sqlalchemy as sa
 
@@ -93,15 +94,25 @@ def test_a_lost_postgresql_connection_is_invalidated_and_reported_as_lost(pg_url
     engine = make_engine(pg_url)
     metadata.create_all(engine)
     try:
+        with engine.connect() as idle, engine.connect() as connection:
+            pids = [c.exec_driver_sql("select pg_backend_pid()").scalar() for c in (idle, connection)]
+        with psycopg.connect(pg_url, autocommit=True) as admin:  # a database restart, as far as the pool knows
+            admin.execute(f"select pg_terminate_backend(pid) from unnest(array{pids}) as pid")
         with engine.connect() as connection:
-            backend = connection.exec_driver_sql("select pg_backend_pid()").scalar()
-            with engine.connect() as other:  # a database restart, as far as this connection knows
-                other.exec_driver_sql(f"select pg_terminate_backend({backend})")
             with pytest.raises(sa.exc.DBAPIError) as raised:
                 BY_CREW.execute(connection, {"crew": "热力一班"})
             assert raised.value.connection_invalidated and connection.invalidated
-        with engine.connect() as connection:  # the pool hands out a live one
+        with engine.connect() as connection:  # every pooled one was dropped: this one is live
             assert BY_CREW.execute(connection, {"crew": "热力一班"}) == []
     finally:
         metadata.drop_all(engine)
         engine.dispose()
+
+
+def test_outside_a_transaction_one_begins_as_with_sqlalchemy(engine):
+    # The driver's cursor would bypass autobegin, and the write escape commit and rollback.
+    with engine.connect() as connection:
+        INSERT.execute(connection, {"crew": "夜班", "starts_at": EIGHT, "note": None})
+        assert connection.in_transaction()
+    with engine.connect() as connection:  # closed without commit: rolled back
+        assert BY_CREW.execute(connection, {"crew": "夜班"}) == []
