@@ -92,7 +92,9 @@ def keyset(page_size: int, page_token: str, *, scope: tuple[str, ...], key_types
                 and all(isinstance(value, str) for value in token_scope + last)):
             raise ValueError("not a key of this list")
         after = tuple(_key_value(kind, value) for kind, value in zip(key_types, last))
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, OverflowError, RecursionError):
+        # Overflow: a time at the edge of the calendar shifted past it;
+        # recursion: JSON nested thousands deep.
         raise InvalidArgument(NOT_ISSUED, field="page_token") from None
     if tuple(token_scope) != scope:
         raise InvalidArgument("belongs to another list (the group or the filters changed)", field="page_token")

@@ -52,6 +52,9 @@ def test_a_full_page_carries_the_key_of_its_last_row_and_the_last_page_none():
     forged([list(SCOPE), ["昨天", "r-1"]]),
     forged([list(SCOPE), [1700000000, "r-1"]]),
     forged([[1, 2], ["2026-11-02T08:30:15+00:00", "r-1"]]),
+    forged([list(SCOPE), ["0001-01-01T00:00:00+01:00", "r-1"]]),  # before year 1 in UTC
+    forged([list(SCOPE), ["9999-12-31T23:00:00-05:00", "r-1"]]),  # after year 9999 in UTC
+    base64.urlsafe_b64encode(b"[" * 5000).decode(),  # nested past the parser's depth
 ])
 def test_garbled_or_forged_tokens_are_refused_naming_the_field(token):
     with pytest.raises(InvalidArgument) as raised:
