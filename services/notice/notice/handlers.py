@@ -87,10 +87,12 @@ def _may_manage(uow: NoticeUnitOfWork, caller: Caller, notice: model.Notice) -> 
     return caller.is_system or caller.user_id == notice.author_id or _manages_a_target(uow, caller, notice)
 
 
-def _visible_notice(uow: NoticeUnitOfWork, caller: Caller, notice_id: str) -> tuple[model.Notice, Receipt | None]:
+def _visible_notice(uow: NoticeUnitOfWork, caller: Caller, notice_id: str, *,
+                    for_update: bool = False) -> tuple[model.Notice, Receipt | None]:
     """The notice and the caller's receipt; a notice the caller may not see is
-    reported as absent, not forbidden, so that ids cannot be probed."""
-    notice = uow.notices.get(notice_id)
+    reported as absent, not forbidden, so that ids cannot be probed.
+    ``for_update``: the caller saves it (see NoticeRepository.get)."""
+    notice = uow.notices.get(notice_id, for_update=for_update)
     receipt = None if notice is None else uow.receipts.get(notice_id, caller.user_id)
     if notice is None or not _may_see(uow, caller, notice, receipt):
         raise NotFound(f"no notice {notice_id!r}", field="notice_id")
@@ -167,7 +169,7 @@ def edit_notice(cmd: commands.EditNotice, *, caller: Caller, uow: NoticeUnitOfWo
     notice_id = required_id(cmd.notice_id, "notice_id")
     now = clock()
     with uow:
-        notice, _ = _visible_notice(uow, caller, notice_id)
+        notice, _ = _visible_notice(uow, caller, notice_id, for_update=True)
         if not (caller.is_system or caller.user_id == notice.author_id):
             raise PermissionDenied("only the author edits a notice", field="notice_id")
         before = {"title": notice.title, "body": notice.body, "category": notice.category.value,
@@ -189,7 +191,7 @@ def revoke_notice(cmd: commands.RevokeNotice, *, caller: Caller, uow: NoticeUnit
     notice_id = required_id(cmd.notice_id, "notice_id")
     now = clock()
     with uow:
-        notice, _ = _visible_notice(uow, caller, notice_id)
+        notice, _ = _visible_notice(uow, caller, notice_id, for_update=True)
         if not _may_manage(uow, caller, notice):
             raise PermissionDenied("only the author or a target group's owners and admins revoke a notice",
                                    field="notice_id")

@@ -100,7 +100,9 @@ class NoticeRepository(abc.ABC):
         """The notice, its targets, named recipients and version 1."""
 
     @abc.abstractmethod
-    def get(self, notice_id: str) -> Notice | None: ...
+    def get(self, notice_id: str, *, for_update: bool = False) -> Notice | None:
+        """``for_update``: to change it; a concurrent writer waits until this
+        transaction ends instead of overwriting it with what it read before."""
 
     @abc.abstractmethod
     def summary(self, notice_id: str) -> NoticeSummary | None:

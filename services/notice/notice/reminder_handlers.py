@@ -62,7 +62,7 @@ def _once(step):
 
 def _publish_scheduled(uow: NoticeUnitOfWork, notice_id: str, now) -> int:
     with uow:
-        notice = uow.notices.get(notice_id)
+        notice = uow.notices.get(notice_id, for_update=True)
         if notice is None or notice.status is not Status.SCHEDULED or notice.published_at > now:
             return 0
         deliver(uow, notice, now)

@@ -211,6 +211,7 @@ class SqlJoinRequestRepository(JoinRequestRepository):
 
 
 _SELECT_NOTICE = sa.select(notices).where(notices.c.notice_id == sa.bindparam("b_notice_id"))
+_SELECT_NOTICE_FOR_UPDATE = _SELECT_NOTICE.with_for_update(of=notices)
 _SELECT_TARGETS = (sa.select(notice_targets)
                    .where(notice_targets.c.notice_id.in_(sa.bindparam("b_notice_ids", expanding=True)))
                    .order_by(notice_targets.c.notice_id, notice_targets.c.position))
@@ -281,8 +282,10 @@ class SqlNoticeRepository(NoticeRepository):
         group_ids, named = self._targets([row.notice_id for row in rows])
         return [_notice(row, group_ids[row.notice_id], named[row.notice_id]) for row in rows]
 
-    def get(self, notice_id: str) -> Notice | None:
-        found = self.many(self.connection.execute(_SELECT_NOTICE, {"b_notice_id": notice_id}))
+    def get(self, notice_id: str, *, for_update: bool = False) -> Notice | None:
+        # FOR UPDATE on PostgreSQL; SQLite's writers are one at a time anyway.
+        query = _SELECT_NOTICE_FOR_UPDATE if for_update else _SELECT_NOTICE
+        found = self.many(self.connection.execute(query, {"b_notice_id": notice_id}))
         return found[0] if found else None
 
     def summary(self, notice_id: str) -> NoticeSummary | None:

@@ -2,10 +2,13 @@
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from hubkit.auth import Caller
 from hubkit.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from hubkit.wiring import engine_for, migrate_service
 from notice import group_handlers as groups, handlers, reminder_handlers, share_handlers
+from notice.adapters.repository import SqlNoticeUnitOfWork
 from notice.domain import commands
 from notice.domain.audit import EntityKind
 from notice.domain.groups import MemberInput, Role
@@ -238,3 +241,25 @@ def test_learning_shares_follow_the_posting_rule_and_collect_replies(uow, clock,
     trail = handlers.audit_trail(commands.GetAuditTrail(EntityKind.SHARE, question.share_id), caller=DRIVERS[2],
                                  uow=uow())
     assert [(e.action, e.actor_id) for e in trail] == [("posted", "u-driver2")]
+
+
+
+def test_a_notice_loaded_to_be_changed_is_locked_against_a_concurrent_writer(hub_config, pg_url, clock):
+    # PostgreSQL, READ COMMITTED: without the lock an edit that read a
+    # scheduled notice could save it back as scheduled after the sweep
+    # published it (and its receipts' copies with it). SQLite runs one
+    # writer at a time, so this is PostgreSQL's alone.
+    config = hub_config(NOTICE_DATABASE_URL=pg_url)
+    migrate_service(config, "notice")
+    engine = engine_for(config, "notice")
+    uow = lambda: SqlNoticeUnitOfWork(engine)  # noqa: E731
+    group = groups.create_group(commands.CreateGroup("调车组", "车务段"), caller=CHIEF, uow=uow(), clock=clock)
+    notice = publish(uow, clock, [group.group_id])
+    with uow() as first:
+        assert first.notices.get(notice.notice_id, for_update=True).notice_id == notice.notice_id
+        with uow() as second:
+            second.connection.exec_driver_sql("SET LOCAL lock_timeout = '200ms'")
+            with pytest.raises(sa.exc.OperationalError, match="lock timeout"):
+                second.notices.get(notice.notice_id, for_update=True)
+        with uow() as reader:  # a plain read does not wait
+            assert reader.notices.get(notice.notice_id).notice_id == notice.notice_id
