@@ -45,12 +45,22 @@ def prepare_index(config: Config, out=print) -> None:
         open_index(config, writable=False).close()
     except IndexOutdated:
         from search.handlers import rebuild_index
-        index = open_index(config, writable=True, replace_outdated=True)
+        index = open_index_for_command(config, replace_outdated=True)
         try:
             count = rebuild_index(uow=uow_factory(config)(), index=index)
         finally:
             index.close()
         out(f"search index built anew for this version from the database: {count} item(s)")
+
+
+def open_index_for_command(config: Config, *, replace_outdated: bool = False) -> SearchIndex:
+    """The index, writable, for a command (rebuild, reindex, migrate); one
+    sentence naming the fix instead of a traceback when the running search
+    worker holds tantivy's writer lock."""
+    try:
+        return open_index(config, writable=True, replace_outdated=replace_outdated)
+    except ValueError as exc:
+        raise SystemExit(f"hub: cannot write the search index ({exc}); stop the search worker first") from None
 
 
 def blob_store(config: Config) -> BlobStore:

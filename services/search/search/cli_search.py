@@ -132,17 +132,9 @@ def _suggest(args, config) -> int:
     return 0
 
 
-def _writable_index(config, *, replace_outdated: bool = False):
-    from search import bootstrap
-    try:
-        return bootstrap.open_index(config, writable=True, replace_outdated=replace_outdated)
-    except ValueError as exc:  # tantivy: the worker holds the writer lock
-        raise SystemExit(f"hub search: cannot write the index ({exc}); stop the search worker first") from None
-
-
 def _rebuild(args, config) -> int:
     from search import bootstrap, handlers
-    index = _writable_index(config, replace_outdated=True)  # one built by an older version too
+    index = bootstrap.open_index_for_command(config, replace_outdated=True)  # one built by an older version too
     try:
         count = handlers.rebuild_index(uow=bootstrap.uow_factory(config)(), index=index)
     finally:
@@ -156,7 +148,8 @@ def _reindex(args, config) -> int:
         print("hub search reindex: applies to SEARCH_BACKEND=elasticsearch; "
               "the embedded index is refilled with `hub search rebuild`", file=sys.stderr)
         return 2
-    index = _writable_index(config)
+    from search import bootstrap
+    index = bootstrap.open_index_for_command(config)
     try:
         old, new = index.reindex()
     finally:
