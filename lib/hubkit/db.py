@@ -12,6 +12,8 @@ production). Besides its own tables it holds two of ours:
 """
 from __future__ import annotations
 
+import contextlib
+
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -207,6 +209,44 @@ class DriverStatement:
                    if returned else None)
         prepared = self._prepared[dialect.name] = (compiled.string, order, binders, readers)
         return prepared
+
+
+class DeferredWrites:
+    """Inserts whose results nobody reads in the transaction (outbox rows,
+    audit entries), run just before its commit. On PostgreSQL they go out in
+    one pipeline with the COMMIT: one round trip for all of them instead of
+    one each. A failing insert fails the commit, with SQLAlchemy's error, and
+    the unit of work rolls back as for any failed commit."""
+
+    def __init__(self):
+        self._queue: list[tuple[DriverStatement, dict]] = []
+
+    def add(self, statement: DriverStatement, params: dict) -> None:
+        self._queue.append((statement, params))
+
+    def commit(self, connection: sa.Connection) -> None:
+        """Run the queued inserts and commit; on failure the transaction is
+        rolled back, whichever statement failed, and the error raised."""
+        queue, self._queue = self._queue, []
+        try:
+            if queue and connection.dialect.name == "postgresql":
+                with connection.connection.driver_connection.pipeline():
+                    self._run(connection, queue)
+            else:
+                self._run(connection, queue)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                connection.rollback()  # also ends SQLAlchemy's transaction after a failed COMMIT
+                # A COMMIT in a pipeline after a failed insert is skipped by
+                # the server: the transaction may still be open there.
+                connection.connection.driver_connection.rollback()
+            raise
+
+    @staticmethod
+    def _run(connection: sa.Connection, queue: list[tuple[DriverStatement, dict]]) -> None:
+        for statement, params in queue:
+            statement.execute(connection, params)
+        connection.commit()
 
 
 def _as_sqlalchemy_error(connection: sa.Connection, driver, cursor, sql: str, values: dict, exc: Exception):

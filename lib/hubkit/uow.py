@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from hubkit.db import READ_ONLY, DriverStatement, outbox, processed_events
+from hubkit.db import READ_ONLY, DeferredWrites, DriverStatement, outbox, processed_events
 from hubkit.envelope import Envelope, to_bytes
 
 
@@ -105,6 +105,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
     def __enter__(self):
         if self._writer_lock is not None:
             self._writer_lock.acquire()
+        self.deferred = DeferredWrites()
         self.connection = self.engine.connect()
         if self.read_only:
             self.connection = self.connection.execution_options(**READ_ONLY)
@@ -125,14 +126,14 @@ class SqlUnitOfWork(AbstractUnitOfWork):
                 self._writer_lock.release()
 
     def commit(self) -> None:
-        self.connection.commit()
+        self.deferred.commit(self.connection)
 
     def rollback(self) -> None:
         if self.connection is not None and self.connection.in_transaction():
             self.connection.rollback()
 
     def emit(self, envelope: Envelope) -> None:
-        _INSERT_OUTBOX.execute(self.connection, {
+        self.deferred.add(_INSERT_OUTBOX, {
             "event_id": envelope.event_id,
             "exchange": envelope.exchange,
             "routing_key": envelope.event_type,

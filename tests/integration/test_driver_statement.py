@@ -1,13 +1,14 @@
 """DriverStatement: a Core statement run on the driver's cursor gives what
 SQLAlchemy's own execution gives, on SQLite and PostgreSQL, inside the
-connection's transaction."""
+connection's transaction; DeferredWrites: inserts run with the commit (in
+one pipeline on PostgreSQL), all or nothing with the transaction."""
 from datetime import datetime, timedelta, timezone
 
 import psycopg
 import pytest
 import sqlalchemy as sa
 
-from hubkit.db import DriverStatement, make_engine
+from hubkit.db import DeferredWrites, DriverStatement, make_engine
 
 metadata = sa.MetaData()
 shifts = sa.Table(
@@ -116,3 +117,39 @@ def test_outside_a_transaction_one_begins_as_with_sqlalchemy(engine):
         assert connection.in_transaction()
     with engine.connect() as connection:  # closed without commit: rolled back
         assert BY_CREW.execute(connection, {"crew": "夜班"}) == []
+
+
+WITH_ID = DriverStatement(shifts.insert(), columns=("shift_id", "crew", "starts_at"))
+
+
+def test_deferred_inserts_are_written_by_the_commit_and_only_by_it(engine):
+    with engine.connect() as connection:
+        connection.begin()
+        deferred = DeferredWrites()
+        deferred.add(INSERT, {"crew": "热力一班", "starts_at": EIGHT, "note": "交接班"})
+        deferred.add(INSERT, {"crew": "热力一班", "starts_at": EIGHT + timedelta(hours=8), "note": None})
+        assert BY_CREW.execute(connection, {"crew": "热力一班"}) == []  # not before the commit
+        deferred.commit(connection)
+        assert not connection.in_transaction()
+    with engine.connect() as connection:
+        assert [note for _, _, note, _ in BY_CREW.execute(connection, {"crew": "热力一班"})] == ["交接班", None]
+        deferred = DeferredWrites()
+        deferred.add(INSERT, {"crew": "热力二班", "starts_at": EIGHT, "note": None})
+        connection.rollback()  # a unit of work that never commits writes none of them
+        assert BY_CREW.execute(connection, {"crew": "热力二班"}) == []
+
+
+def test_a_failing_deferred_insert_fails_the_commit_and_undoes_the_whole_transaction(engine):
+    with engine.begin() as connection:
+        WITH_ID.execute(connection, {"shift_id": 7, "crew": "运转甲班", "starts_at": EIGHT})
+    with engine.connect() as connection:
+        connection.begin()
+        INSERT.execute(connection, {"crew": "运转乙班", "starts_at": EIGHT, "note": "先写入"})
+        deferred = DeferredWrites()
+        deferred.add(INSERT, {"crew": "运转乙班", "starts_at": EIGHT, "note": "延后写入"})
+        deferred.add(WITH_ID, {"shift_id": 7, "crew": "运转乙班", "starts_at": EIGHT})  # taken
+        with pytest.raises(sa.exc.IntegrityError):
+            deferred.commit(connection)
+        assert not connection.in_transaction()
+        # The connection is usable, and nothing of the failed transaction stayed.
+        assert BY_CREW.execute(connection, {"crew": "运转乙班"}) == []

@@ -146,14 +146,14 @@ def acknowledge_notice(cmd: commands.AcknowledgeNotice, *, caller: Caller, uow: 
     comment = receipt_rules.ack_comment(cmd.comment)
     now = clock()
     with uow:
-        department = uow.receipts.acknowledge(notice_id, caller.user_id, now, comment)
-        if department is None:
+        acknowledged = uow.receipts.acknowledge(notice_id, caller.user_id, now, comment)
+        if acknowledged is None:
             receipt = uow.receipts.get(notice_id, caller.user_id)
             if receipt is not None:
                 return receipt.acknowledged_at, False
             _visible_notice(uow, caller, notice_id)  # NOT_FOUND unless the caller may see it
             raise PermissionDenied("only recipients acknowledge a notice", field="notice_id")
-        notice = uow.notices.summary(notice_id)
+        department, notice = acknowledged
         if notice.status is not Status.PUBLISHED:
             raise FailedPrecondition(f"the notice is {notice.status.value}", field="notice_id")
         uow.publish(ReceiptAcknowledged(notice_id, Person(caller.user_id, department), now, comment,

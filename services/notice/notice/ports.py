@@ -105,10 +105,6 @@ class NoticeRepository(abc.ABC):
         transaction ends instead of overwriting it with what it read before."""
 
     @abc.abstractmethod
-    def summary(self, notice_id: str) -> NoticeSummary | None:
-        """Status, times and target groups only (cheaper than ``get``)."""
-
-    @abc.abstractmethod
     def save(self, notice: Notice) -> None:
         """Store content, status, version and revocation."""
 
@@ -141,8 +137,10 @@ class ReceiptRepository(abc.ABC):
         """The receipt if this was its first reading, else None."""
 
     @abc.abstractmethod
-    def acknowledge(self, notice_id: str, user_id: str, now: datetime, comment: str) -> str | None:
-        """The recipient's department if this was the first acknowledgement, else None."""
+    def acknowledge(self, notice_id: str, user_id: str, now: datetime,
+                    comment: str) -> tuple[str, NoticeSummary] | None:
+        """The recipient's department and what the acknowledgement event
+        needs of the notice, if this was the first acknowledgement, else None."""
 
     @abc.abstractmethod
     def standings(self, notice_id: str) -> list[Standing]:

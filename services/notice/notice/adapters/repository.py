@@ -5,9 +5,10 @@ import json
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.engine import Connection
 
-from hubkit.db import DriverStatement
+from hubkit.db import DeferredWrites, DriverStatement
 from hubkit.uow import SqlUnitOfWork
 from notice.adapters.event_mapping import to_envelope
 from notice.adapters.finding_repository import SqlFindingRepository
@@ -288,14 +289,6 @@ class SqlNoticeRepository(NoticeRepository):
         found = self.many(self.connection.execute(query, {"b_notice_id": notice_id}))
         return found[0] if found else None
 
-    def summary(self, notice_id: str) -> NoticeSummary | None:
-        rows = _SUMMARY.execute(self.connection, {"n": notice_id})
-        if not rows:
-            return None
-        status, published_at, ack_deadline, _ = rows[0]
-        return NoticeSummary(notice_id, Status(status), _aware(published_at), _aware(ack_deadline),
-                             tuple(group_id for *_, group_id in rows if group_id is not None))
-
     def save(self, notice: Notice) -> None:
         self.connection.execute(_UPDATE_NOTICE, dict(
             b_notice_id=notice.notice_id,
@@ -341,17 +334,41 @@ def _receipt(row) -> Receipt:
 
 # Statements of the hot acknowledgement path, built once: building a
 # statement costs more Python time than running it.
+
+
+class _SpaceSeparated(sa.sql.functions.GenericFunction):
+    """The strings of a column joined by spaces, in the order of the rows."""
+    type = sa.String()
+    inherit_cache = True
+
+
+@compiles(_SpaceSeparated, "sqlite")
+def _space_separated_sqlite(element, compiler, **kw):
+    return f"group_concat({compiler.process(element.clauses, **kw)}, ' ')"
+
+
+@compiles(_SpaceSeparated, "postgresql")
+def _space_separated_postgresql(element, compiler, **kw):
+    return f"string_agg({compiler.process(element.clauses, **kw)}, ' ')"
+
+
+# What receipt.acknowledged carries of its notice, read by the UPDATE itself:
+# one statement, one round trip to PostgreSQL, per acknowledgement.
+_THIS_NOTICE = notices.c.notice_id == sa.bindparam("n")
+_TARGET_GROUPS = (sa.select(notice_targets.c.group_id).where(notice_targets.c.notice_id == sa.bindparam("n"))
+                  .order_by(notice_targets.c.position).subquery())
 _ACKNOWLEDGE = DriverStatement(
     receipts.update()
     .where(receipts.c.notice_id == sa.bindparam("n"), receipts.c.user_id == sa.bindparam("u"),
            receipts.c.acknowledged_at.is_(None))
     .values(acknowledged_at=sa.bindparam("ack_at"), ack_comment=sa.bindparam("comment"),
             read_at=sa.func.coalesce(receipts.c.read_at, sa.bindparam("ack_at")))
-    .returning(receipts.c.department))
-_SUMMARY = DriverStatement(
-    sa.select(notices.c.status, notices.c.published_at, notices.c.ack_deadline, notice_targets.c.group_id)
-    .select_from(notices.outerjoin(notice_targets, notice_targets.c.notice_id == notices.c.notice_id))
-    .where(notices.c.notice_id == sa.bindparam("n")).order_by(notice_targets.c.position))
+    .returning(receipts.c.department,
+               sa.select(notices.c.status).where(_THIS_NOTICE).scalar_subquery(),
+               sa.select(notices.c.published_at).where(_THIS_NOTICE).scalar_subquery(),
+               sa.select(notices.c.ack_deadline).where(_THIS_NOTICE).scalar_subquery(),
+               # group ids are generated hex (new_id): a space separates them safely
+               sa.select(_SpaceSeparated(_TARGET_GROUPS.c.group_id)).scalar_subquery()))
 _AUDIT_INSERT = DriverStatement(audit_log.insert(), columns=(
     "entity_kind", "entity_id", "action", "actor_id", "at", "detail"))
 _SELECT_RECEIPT = sa.select(receipts).where(receipts.c.notice_id == sa.bindparam("b_notice_id"),
@@ -424,11 +441,16 @@ class SqlReceiptRepository(ReceiptRepository):
                                                    "read_at": now}).first()
         return None if row is None else _receipt(row)
 
-    def acknowledge(self, notice_id: str, user_id: str, now: datetime, comment: str) -> str | None:
+    def acknowledge(self, notice_id: str, user_id: str, now: datetime,
+                    comment: str) -> tuple[str, NoticeSummary] | None:
         # The acknowledgement path: one UPDATE that only a first
         # acknowledgement matches (an acknowledgement implies reading).
         rows = _ACKNOWLEDGE.execute(self.connection, {"n": notice_id, "u": user_id, "ack_at": now, "comment": comment})
-        return rows[0][0] if rows else None
+        if not rows:
+            return None
+        department, status, published_at, ack_deadline, group_ids = rows[0]
+        return department, NoticeSummary(notice_id, Status(status), _aware(published_at), _aware(ack_deadline),
+                                         tuple(group_ids.split()) if group_ids else ())
 
     def standings(self, notice_id: str) -> list[Standing]:
         return [Standing._make(row) for row in self.connection.execute(_STANDINGS, {"b_notice_id": notice_id}).all()]
@@ -518,11 +540,13 @@ class SqlShareRepository(ShareRepository):
 
 
 class SqlAuditLog(AuditLog):
-    def __init__(self, connection: Connection):
+    def __init__(self, connection: Connection, deferred: DeferredWrites):
+        """Entries are written with the commit (``deferred``)."""
         self.connection = connection
+        self.deferred = deferred
 
     def record(self, entry: AuditEntry) -> None:
-        _AUDIT_INSERT.execute(self.connection, {
+        self.deferred.add(_AUDIT_INSERT, {
             "entity_kind": entry.entity_kind.value, "entity_id": entry.entity_id, "action": entry.action,
             "actor_id": entry.actor_id, "at": entry.at, "detail": json.dumps(entry.detail, ensure_ascii=False)})
 
@@ -543,7 +567,7 @@ class SqlNoticeUnitOfWork(SqlUnitOfWork, NoticeUnitOfWork):
         self.receipts = SqlReceiptRepository(connection, self.notices)
         self.reminders = SqlReminderLog(connection)
         self.shares = SqlShareRepository(connection)
-        self.audit = SqlAuditLog(connection)
+        self.audit = SqlAuditLog(connection, self.deferred)
         self.findings = SqlFindingRepository(connection)
         self.incident_routes = SqlIncidentRouteRepository(connection)
         self.incidents = SqlIncidentRepository(connection)

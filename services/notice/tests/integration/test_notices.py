@@ -136,6 +136,19 @@ def test_the_inbox_lists_unread_first_filters_and_pages_with_a_cursor(uow, clock
     assert handlers.list_inbox(commands.ListInbox(), caller=CHIEF, uow=uow()) == ([], "")  # the author's own
 
 
+def test_the_acknowledgement_event_carries_the_notices_groups_and_times(uow, clock, depot, outbox_events):
+    group, other = depot
+    deadline = clock.now + timedelta(days=2)
+    notice = publish(uow, clock, [other.group_id, group.group_id], requires_ack=True, ack_deadline=deadline)
+    clock.advance(minutes=3)
+    handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id), caller=DRIVERS[0], uow=uow(),
+                                clock=clock)
+    [acked] = outbox_events("receipt.acknowledged")
+    assert acked["groupIds"] == [other.group_id, group.group_id]  # in the order the notice named them
+    assert (acked["publishedAt"], acked["ackDeadline"]) == (
+        outbox_events("notice.published")[0]["publishedAt"], deadline.isoformat().replace("+00:00", "Z"))
+
+
 def test_edits_keep_versions_and_revoked_notices_leave_inboxes(uow, clock, depot, outbox_events):
     group, _ = depot
     notice = publish(uow, clock, [group.group_id], requires_ack=True)
