@@ -59,7 +59,7 @@ def publish_notice(cmd: commands.PublishNotice, *, caller: Caller, uow: NoticeUn
 def deliver(uow: NoticeUnitOfWork, notice: model.Notice, now: datetime) -> None:
     """Receipts for every recipient, then the notice.published event."""
     notice.mark_published(recipient_count=uow.receipts.deliver(notice, now))
-    uow.notices.save(notice)
+    uow.notices.save_delivery(notice)
     publish_events(uow, notice)
 
 

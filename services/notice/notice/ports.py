@@ -109,6 +109,10 @@ class NoticeRepository(abc.ABC):
         """Store content, status, version and revocation."""
 
     @abc.abstractmethod
+    def save_delivery(self, notice: Notice) -> None:
+        """Store status and recipient count only: what delivery changes."""
+
+    @abc.abstractmethod
     def add_version(self, notice_id: str, version: NoticeVersion) -> None: ...
 
     @abc.abstractmethod

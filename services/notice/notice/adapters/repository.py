@@ -42,8 +42,8 @@ def _chunks(values: list, size: int = 500):
 # Statements built once (see hubkit.uow): building one per call costs more
 # Python time than the database takes to run it.
 _INSERT_NOTICE = notices.insert()
-_INSERT_TARGET = notice_targets.insert()
-_INSERT_RECIPIENT = notice_recipients.insert()
+_INSERT_TARGET = DriverStatement(notice_targets.insert(), columns=("notice_id", "group_id", "position"))
+_INSERT_RECIPIENT = DriverStatement(notice_recipients.insert(), columns=("notice_id", "user_id", "position"))
 _SELECT_GROUP_IDS = sa.select(groups.c.group_id).where(groups.c.group_id.in_(sa.bindparam("ids", expanding=True)))
 _GROUP_MEMBER_COUNT = (sa.select(sa.func.count()).where(group_members.c.group_id == groups.c.group_id)
                        .scalar_subquery().label("member_count"))
@@ -233,7 +233,10 @@ _FOLLOW_NOTICE = (
                   receipts.c.notice_priority != sa.bindparam("b_priority")))
     .values(notice_status=sa.bindparam("b_status"), notice_pinned=sa.bindparam("b_pinned"),
             notice_category=sa.bindparam("b_category"), notice_priority=sa.bindparam("b_priority")))
-_INSERT_VERSION = notice_versions.insert()
+_SAVE_DELIVERY = DriverStatement(notices.update().where(notices.c.notice_id == sa.bindparam("n")).values(
+    status=sa.bindparam("status"), recipient_count=sa.bindparam("recipient_count")))
+_INSERT_VERSION = DriverStatement(notice_versions.insert(), columns=(
+    "notice_id", "version", "title", "body", "category", "priority", "editor_id", "edited_at", "changed_fields"))
 
 
 def _notice(row, group_ids: tuple[str, ...], recipient_user_ids: tuple[str, ...]) -> Notice:
@@ -248,8 +251,11 @@ def _notice(row, group_ids: tuple[str, ...], recipient_user_ids: tuple[str, ...]
 
 
 class SqlNoticeRepository(NoticeRepository):
-    def __init__(self, connection: Connection):
+    def __init__(self, connection: Connection, deferred: DeferredWrites):
+        """Targets, named recipients and versions, which nothing reads back
+        in the transaction that adds them, are written with its commit."""
         self.connection = connection
+        self.deferred = deferred
 
     def add(self, notice: Notice) -> None:
         self.connection.execute(_INSERT_NOTICE, dict(
@@ -260,13 +266,12 @@ class SqlNoticeRepository(NoticeRepository):
             author_department=notice.author_department,
             attachment_document_ids=json.dumps(list(notice.attachment_document_ids)),
             recipient_count=notice.recipient_count))
-        if notice.group_ids:
-            self.connection.execute(_INSERT_TARGET, [
-                {"notice_id": notice.notice_id, "group_id": g, "position": i} for i, g in enumerate(notice.group_ids)])
-        if notice.recipient_user_ids:
-            self.connection.execute(_INSERT_RECIPIENT, [
-                {"notice_id": notice.notice_id, "user_id": u, "position": i}
-                for i, u in enumerate(notice.recipient_user_ids)])
+        for position, group_id in enumerate(notice.group_ids):
+            self.deferred.add(_INSERT_TARGET, {"notice_id": notice.notice_id, "group_id": group_id,
+                                               "position": position})
+        for position, user_id in enumerate(notice.recipient_user_ids):
+            self.deferred.add(_INSERT_RECIPIENT, {"notice_id": notice.notice_id, "user_id": user_id,
+                                                  "position": position})
         self.add_version(notice.notice_id, notice.first_version())
 
     def _targets(self, notice_ids: list[str]) -> tuple[dict[str, tuple], dict[str, tuple]]:
@@ -300,8 +305,13 @@ class SqlNoticeRepository(NoticeRepository):
             b_notice_id=notice.notice_id, b_status=notice.status.value, b_pinned=notice.pinned,
             b_category=notice.category.value, b_priority=notice.priority.value))
 
+    def save_delivery(self, notice: Notice) -> None:
+        # Receipts were just written with the notice's inbox keys: nothing to follow.
+        self.deferred.add(_SAVE_DELIVERY, {"n": notice.notice_id, "status": notice.status.value,
+                                           "recipient_count": notice.recipient_count})
+
     def add_version(self, notice_id: str, version: NoticeVersion) -> None:
-        self.connection.execute(_INSERT_VERSION, dict(
+        self.deferred.add(_INSERT_VERSION, dict(
             notice_id=notice_id, version=version.version, title=version.title, body=version.body,
             category=version.category.value, priority=version.priority.value, editor_id=version.editor_id,
             edited_at=version.edited_at, changed_fields=json.dumps(list(version.changed_fields))))
@@ -377,7 +387,6 @@ _MARK_READ = (receipts.update()
               .where(receipts.c.notice_id == sa.bindparam("b_notice_id"),
                      receipts.c.user_id == sa.bindparam("b_user_id"), receipts.c.read_at.is_(None))
               .returning(*receipts.c))
-_COUNT_RECEIPTS = sa.select(sa.func.count()).where(receipts.c.notice_id == sa.bindparam("b_notice_id"))
 # Two flags instead of two timestamps and the comment: what statistics count,
 # without parsing a notice's thousands of timestamps.
 _STANDINGS = sa.select(receipts.c.user_id, receipts.c.department, receipts.c.read_at.is_not(None),
@@ -409,7 +418,8 @@ def _delivery(by_group: bool, by_name: bool):
          "notice_published_at", "notice_category", "notice_priority"], recipients)
 
 
-_DELIVER = {(by_group, by_name): _delivery(by_group, by_name)
+# preserve_rowcount: SQLAlchemy keeps an INSERT's row count only when asked.
+_DELIVER = {(by_group, by_name): _delivery(by_group, by_name).execution_options(preserve_rowcount=True)
             for by_group in (False, True) for by_name in (False, True)}
 
 
@@ -427,10 +437,7 @@ class SqlReceiptRepository(ReceiptRepository):
             params["b_group_ids"] = list(notice.group_ids)
         if by_name:
             params["b_user_ids"] = list(notice.recipient_user_ids)
-        self.connection.execute(_DELIVER[by_group, by_name], params)
-        # Counted, not taken from rowcount, which SQLAlchemy's psycopg
-        # dialect reports as -1 for INSERT ... SELECT.
-        return self.connection.execute(_COUNT_RECEIPTS, {"b_notice_id": notice.notice_id}).scalar_one()
+        return self.connection.execute(_DELIVER[by_group, by_name], params).rowcount
 
     def get(self, notice_id: str, user_id: str) -> Receipt | None:
         row = self.connection.execute(_SELECT_RECEIPT, {"b_notice_id": notice_id, "b_user_id": user_id}).first()
@@ -563,7 +570,7 @@ class SqlNoticeUnitOfWork(SqlUnitOfWork, NoticeUnitOfWork):
     def _on_enter(self, connection: Connection) -> None:
         self.groups = SqlGroupRepository(connection)
         self.joins = SqlJoinRequestRepository(connection)
-        self.notices = SqlNoticeRepository(connection)
+        self.notices = SqlNoticeRepository(connection, self.deferred)
         self.receipts = SqlReceiptRepository(connection, self.notices)
         self.reminders = SqlReminderLog(connection)
         self.shares = SqlShareRepository(connection)
