@@ -17,11 +17,14 @@ from hubkit.grpc_server import ApiServer
 log = logging.getLogger(__name__)
 
 
-def api_server(config: Config, service: str, *, share_port: bool = False) -> ApiServer:
+def api_server(config: Config, service: str, *, share_port: bool = False, address: str | None = None) -> ApiServer:
+    """The service's API server as configured (``address``: instead of its
+    configured one, "127.0.0.1:0" in tests)."""
     from hubkit.services import bootstrap
-    return ApiServer(address=config.grpc_addr(service), jwt_secret=config.jwt_secret,
-                     workers=config.integer("HUB_GRPC_WORKERS"),
-                     register=partial(bootstrap(service).register_api, config), share_port=share_port)
+    wiring = bootstrap(service)
+    return ApiServer(address=address or config.grpc_addr(service), jwt_secret=config.jwt_secret,
+                     workers=config.integer("HUB_GRPC_WORKERS"), register=partial(wiring.register_api, config),
+                     share_port=share_port, inline=wiring.api_serves_inline(config))
 
 
 def freeze_long_lived_objects() -> None:

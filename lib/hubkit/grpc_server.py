@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
 import signal
@@ -66,27 +67,49 @@ def _status_for(exc: errors.HubError) -> grpc.Status:
     return rpc_status.to_status(status)
 
 
-def _abort(context: grpc.ServicerContext, exc: BaseException):
+def _failure(exc: BaseException) -> tuple[grpc.StatusCode, str, tuple]:
+    """The status (code, details, trailing metadata) an exception answers."""
     if isinstance(exc, errors.HubError):
-        context.abort_with_status(_status_for(exc))
+        status = _status_for(exc)
+        return status.code, status.details, status.trailing_metadata
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         log.warning("database connection lost; the pool reconnects: %s", exc.orig)
-        context.abort(grpc.StatusCode.UNAVAILABLE, "database connection lost, retry")
+        return grpc.StatusCode.UNAVAILABLE, "database connection lost, retry", ()
     incident = uuid.uuid4().hex[:12]
     log.exception("unexpected error (incident %s)", incident, exc_info=exc)
-    context.abort(grpc.StatusCode.INTERNAL, f"internal error, incident {incident}")
+    return grpc.StatusCode.INTERNAL, f"internal error, incident {incident}", ()
 
 
-class HubInterceptor(grpc.ServerInterceptor):
-    def __init__(self, jwt_secret: str):
+def _abort(context, exc: BaseException):
+    """Answer the call with the status of ``exc`` (raises, as abort does)."""
+    code, details, trailing_metadata = _failure(exc)
+    if trailing_metadata:  # the BadRequest detail
+        context.set_trailing_metadata(trailing_metadata)
+    context.abort(code, details)
+
+
+def long_running(method):
+    """Marks a unary servicer method that may take long (bulk imports): it is
+    served from the thread pool even where calls are served inline."""
+    method.hub_long_running = True
+    return method
+
+
+class _Wrapping:
+    """Wraps each method handler once: authentication from the bearer token,
+    the caller in a context variable, exceptions answered with their status.
+    ``inline``: unary-unary calls run on the asyncio server's event loop
+    (see ApiServer); everything else runs on a pool thread."""
+
+    def __init__(self, jwt_secret: str, *, inline: bool):
         self.tokens = TokenVerifier(jwt_secret)
+        self.inline = inline
         self._wrapped: dict[str, grpc.RpcMethodHandler] = {}  # by method: wrapping once is enough
 
-    def intercept_service(self, continuation, handler_call_details):
-        method = handler_call_details.method
+    def handler_for(self, method: str, handler):
         wrapped = self._wrapped.get(method)
         if wrapped is None:
-            wrapped = self._wrapped[method] = self._wrap(method, continuation(handler_call_details))
+            wrapped = self._wrapped[method] = self._wrap(method, handler)
         return wrapped
 
     def _wrap(self, method: str, handler):
@@ -94,16 +117,13 @@ class HubInterceptor(grpc.ServerInterceptor):
             return handler
         tokens = self.tokens
 
-        def enter(context):
-            try:
-                caller = tokens.caller(context.invocation_metadata())
-            except errors.HubError as exc:
-                _abort(context, exc)
-            return _current_caller.set(caller)
-
         def unary(behavior):
             def wrapped(request, context):
-                token = enter(context)
+                try:
+                    caller = tokens.caller(context.invocation_metadata())
+                except errors.HubError as exc:
+                    _abort(context, exc)
+                token = _current_caller.set(caller)
                 try:
                     return behavior(request, context)
                 except grpc.RpcError:
@@ -114,21 +134,51 @@ class HubInterceptor(grpc.ServerInterceptor):
                     _current_caller.reset(token)
             return wrapped
 
-        def streaming(behavior):
-            def wrapped(request, context):
-                token = enter(context)
+        def on_the_loop(behavior):
+            async def wrapped(request, context):
                 try:
-                    yield from behavior(request, context)
-                except grpc.RpcError:
-                    raise
-                except Exception as exc:  # noqa: BLE001
-                    _abort(context, exc)
-                finally:
-                    _current_caller.reset(token)
+                    token = _current_caller.set(tokens.caller(context.invocation_metadata()))
+                    try:
+                        return behavior(request, context)
+                    finally:
+                        _current_caller.reset(token)
+                except Exception as exc:  # noqa: BLE001 - translated here, in one place
+                    code, details, trailing_metadata = _failure(exc)
+                await context.abort(code, details, trailing_metadata)
             return wrapped
 
+        def streaming(behavior):
+            # The caller is set around each step of the response generator:
+            # the asyncio server may run each step on another pool thread.
+            def wrapped(request, context):
+                try:
+                    caller = tokens.caller(context.invocation_metadata())
+                except errors.HubError as exc:
+                    _abort(context, exc)
+                responses = None
+                while True:
+                    token = _current_caller.set(caller)
+                    try:
+                        if responses is None:
+                            responses = iter(behavior(request, context))
+                        response = next(responses)
+                    except StopIteration:
+                        return
+                    except grpc.RpcError:
+                        raise
+                    except Exception as exc:  # noqa: BLE001
+                        _abort(context, exc)
+                    finally:
+                        _current_caller.reset(token)
+                    yield response
+            return wrapped
+
+        behavior = handler.unary_unary
+        if behavior is not None:
+            wrap = on_the_loop if self.inline and not getattr(behavior, "hub_long_running", False) else unary
+            return grpc.unary_unary_rpc_method_handler(wrap(behavior), request_deserializer=handler.request_deserializer,
+                                                       response_serializer=handler.response_serializer)
         kinds = {
-            "unary_unary": (unary, grpc.unary_unary_rpc_method_handler),
             "stream_unary": (unary, grpc.stream_unary_rpc_method_handler),
             "unary_stream": (streaming, grpc.unary_stream_rpc_method_handler),
             "stream_stream": (streaming, grpc.stream_stream_rpc_method_handler),
@@ -141,35 +191,107 @@ class HubInterceptor(grpc.ServerInterceptor):
         return handler
 
 
+class _ThreadedInterceptor(grpc.ServerInterceptor):
+    def __init__(self, wrapping: _Wrapping):
+        self.wrapping = wrapping
+
+    def intercept_service(self, continuation, handler_call_details):
+        method = handler_call_details.method
+        return self.wrapping.handler_for(method, continuation(handler_call_details))
+
+
+class _LoopInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, wrapping: _Wrapping):
+        self.wrapping = wrapping
+
+    async def intercept_service(self, continuation, handler_call_details):
+        method = handler_call_details.method
+        return self.wrapping.handler_for(method, await continuation(handler_call_details))
+
+
 class ApiServer:
-    """A grpcio server with the hub's interceptor, health and reflection."""
+    """A gRPC server with the hub's authentication, error mapping, health and
+    reflection, in one of two ways of running calls:
+
+    - threaded (``inline=False``): grpcio's server, each call on a pool thread.
+      For APIs whose calls wait on a network (PostgreSQL, Elasticsearch):
+      while one waits, another runs.
+    - inline (``inline=True``): grpcio's asyncio server, unary calls run one
+      after another on its event loop thread; streaming calls and those marked
+      ``long_running`` on a pool thread. For APIs whose calls only do local
+      work (SQLite, the embedded index): one Python process runs one call at a
+      time anyway, and handing each call between threads under the
+      interpreter lock cost more CPU than many a call itself
+      (bench/ack_throughput.py). A slow call makes the others in its process
+      wait; HUB_GRPC_PROCESSES adds processes.
+    """
 
     def __init__(self, *, address: str, jwt_secret: str, workers: int = 8,
-                 register: Callable[[grpc.Server], Iterable[str]], share_port: bool = False):
+                 register: Callable[[grpc.Server], Iterable[str]], share_port: bool = False, inline: bool = False):
         """``share_port``: several processes serve one address (SO_REUSEPORT;
         the kernel spreads connections). Otherwise binding a port in use fails."""
-        self.server = grpc.server(
-            futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc"),
-            interceptors=[HubInterceptor(jwt_secret)],
-            options=[("grpc.so_reuseport", 1 if share_port else 0)],
-        )
-        service_names = list(register(self.server))
-        self.health = health.HealthServicer()
-        health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
+        self.inline = inline
+        wrapping = _Wrapping(jwt_secret, inline=inline)
+        options = [("grpc.so_reuseport", 1 if share_port else 0)]
+        pool = futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc")
+        if inline:
+            self._loop = asyncio.new_event_loop()
+            self._loop_thread = threading.Thread(target=self._loop.run_forever, name="grpc-loop", daemon=True)
+            self._loop_thread.start()
+
+            async def build():  # the asyncio server belongs to the loop's thread
+                return self._build(grpc.aio.server(migration_thread_pool=pool, interceptors=[_LoopInterceptor(wrapping)],
+                                                   options=options), register, address, health.aio.HealthServicer())
+            try:
+                self._on_loop(build())
+            except BaseException:
+                self._stop_loop()
+                raise
+        else:
+            self._build(grpc.server(pool, interceptors=[_ThreadedInterceptor(wrapping)], options=options),
+                        register, address, health.HealthServicer())
+
+    def _build(self, server, register, address: str, health_servicer) -> None:
+        self.server = server
+        self.service_names = list(register(server))
+        self.health = health_servicer
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(
-            service_names + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
-            self.server)
-        self.service_names = service_names
-        self.port = self.server.add_insecure_port(address)  # raises if it cannot bind
+            self.service_names + [health_pb2.DESCRIPTOR.services_by_name["Health"].full_name, reflection.SERVICE_NAME],
+            server)
+        self.port = server.add_insecure_port(address)  # raises if it cannot bind
         self.address = f"{address.rpartition(':')[0]}:{self.port}"
 
+    def _on_loop(self, coroutine):
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
+
+    def _stop_loop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._loop_thread.join(10)
+
     def start(self) -> "ApiServer":
+        if self.inline:
+            async def start():
+                await self.server.start()
+                for name in [""] + self.service_names:
+                    await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+            self._on_loop(start())
+            return self
         self.server.start()
         for name in [""] + self.service_names:
             self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
         return self
 
     def stop(self, grace: float = 5.0) -> None:
+        if self.inline:
+            async def stop():
+                await self.health.enter_graceful_shutdown()
+                await self.server.stop(grace)
+            try:
+                self._on_loop(stop())
+            finally:
+                self._stop_loop()
+            return
         self.health.enter_graceful_shutdown()
         self.server.stop(grace).wait()
 
@@ -178,7 +300,8 @@ class ApiServer:
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stopping.set())
         self.start()
-        log.info("serving %s on %s", ", ".join(self.service_names), self.address)
+        log.info("serving %s on %s%s", ", ".join(self.service_names), self.address,
+                 " (calls inline on the event loop)" if self.inline else "")
         stopping.wait()
         log.info("stopping %s", self.address)
         self.stop(grace)

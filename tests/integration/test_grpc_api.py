@@ -1,5 +1,4 @@
 """The gRPC front doors over real channels bound to port 0."""
-from functools import partial
 
 import grpc
 import pytest
@@ -11,8 +10,7 @@ from hub.reports.v1 import reports_service_pb2 as reports_api
 from hub.search.v1 import search_service_pb2 as search_api
 from hubkit.auth import Caller, issue_token
 from hubkit.clients import connect, violated_fields
-from hubkit.grpc_server import ApiServer
-from hubkit.services import bootstrap
+from hubkit.api_process import api_server
 from hubkit.wiring import engine_for, migrate_service
 from hubkit.launcher import prepare_index
 
@@ -28,8 +26,7 @@ def apis(hub_config, db_url, jwt_secret):
             migrate_service(config, service)
     prepare_index(config)
     for service in ("notice", "search", "reports"):
-        servers[service] = ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret,
-                                     register=partial(bootstrap(service).register_api, config)).start()
+        servers[service] = api_server(config, service, address="127.0.0.1:0").start()
     yield config, servers
     for server in servers.values():
         server.stop(0)

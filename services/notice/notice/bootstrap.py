@@ -16,6 +16,11 @@ def uow_factory(config: Config):
     return partial(SqlNoticeUnitOfWork, engine_for(config, SERVICE))
 
 
+def api_serves_inline(config: Config) -> bool:
+    """Calls wait on nothing but the local SQLite file (see hubkit ApiServer)."""
+    return config.database_url(SERVICE).startswith("sqlite")
+
+
 def limits(config: Config) -> Limits:
     return Limits(max_title_chars=config.integer("NOTICE_MAX_TITLE_CHARS"),
                   max_body_chars=config.integer("NOTICE_MAX_BODY_CHARS"))

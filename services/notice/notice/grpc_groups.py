@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from hub.notice.v1 import group_service_pb2 as api, group_service_pb2_grpc
-from hubkit.grpc_server import current_caller
+from hubkit.grpc_server import current_caller, long_running
 from notice import group_handlers as handlers
 from notice.domain import commands
 from notice.domain.errors import InvalidArgument
@@ -89,6 +89,7 @@ class GroupServicer(group_service_pb2_grpc.GroupServiceServicer):
         return api.ListJoinRequestsResponse(requests=[join_request_message(j) for j in page.items],
                                             next_page_token=page.next_page_token)
 
+    @long_running  # thousands of members in one call
     def SyncMembers(self, request, context):
         plan = handlers.sync_members(
             commands.SyncMembers(request.group_id, _member_inputs(request.members), request.remove_missing),

@@ -38,6 +38,12 @@ def schedule(config: Config) -> Schedule:
     return Schedule(pipeline(config), report_settings(config).schedule_delay)
 
 
+def api_serves_inline(config: Config) -> bool:
+    """Never: rendering a report takes a CPU for up to a second, which calls
+    served inline would all wait for (see hubkit ApiServer)."""
+    return False
+
+
 def register_api(config: Config, server) -> list[str]:
     from hub.reports.v1 import reports_service_pb2, reports_service_pb2_grpc
     from reports.grpc_api import ReportsServicer

@@ -33,6 +33,12 @@ def open_index(config: Config, *, writable: bool, replace_outdated: bool = False
     raise ConfigError(f"SEARCH_BACKEND={backend!r} must be tantivy or elasticsearch")
 
 
+def api_serves_inline(config: Config) -> bool:
+    """Calls wait on nothing but local files: SQLite and the embedded index
+    (see hubkit ApiServer)."""
+    return config.database_url(SERVICE).startswith("sqlite") and config.raw("SEARCH_BACKEND") == "tantivy"
+
+
 def writable_index(config: Config) -> SearchIndex:
     return open_index(config, writable=True)
 

@@ -1,20 +1,17 @@
 """The ``hub group`` and ``hub notice`` commands against a real notice API server."""
-from functools import partial
 
 import pytest
 
 from hubkit.cli import main
-from hubkit.grpc_server import ApiServer
+from hubkit.api_process import api_server
 from hubkit.wiring import migrate_service
-from notice import bootstrap
 
 
 @pytest.fixture
 def hub(hub_config, db_url, jwt_secret, monkeypatch, capsys):
     config = hub_config(NOTICE_DATABASE_URL=db_url)
     migrate_service(config, "notice")
-    server = ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret,
-                       register=partial(bootstrap.register_api, config)).start()
+    server = api_server(config, "notice", address="127.0.0.1:0").start()
     for name, value in {**config.as_environ(), "NOTICE_GRPC_ADDR": server.address}.items():
         monkeypatch.setenv(name, value)
 

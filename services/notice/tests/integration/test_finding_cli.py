@@ -1,6 +1,5 @@
 """`hub finding …` and `hub incident …` against a real API server."""
 from datetime import datetime, timedelta, timezone
-from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -9,8 +8,7 @@ from hub.notice.v1 import notice_service_pb2 as notice_api
 from hubkit import cli
 from hubkit.auth import Caller, issue_token
 from hubkit.clients import connect
-from hubkit.grpc_server import ApiServer
-from hubkit.services import bootstrap
+from hubkit.api_process import api_server
 from hubkit.wiring import migrate_service
 from notice.cli_findings import parse_moment
 
@@ -19,8 +17,7 @@ from notice.cli_findings import parse_moment
 def hub(hub_config, db_url, jwt_secret, monkeypatch):
     config = hub_config(NOTICE_DATABASE_URL=db_url)
     migrate_service(config, "notice")
-    server = ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret,
-                       register=partial(bootstrap("notice").register_api, config)).start()
+    server = api_server(config, "notice", address="127.0.0.1:0").start()
     for name, value in config.as_environ().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("NOTICE_GRPC_ADDR", server.address)

@@ -1,6 +1,5 @@
 """FindingService and IncidentService over a real gRPC channel (port 0)."""
 from datetime import datetime, timedelta, timezone
-from functools import partial
 from zoneinfo import ZoneInfo
 
 import grpc
@@ -14,8 +13,7 @@ from hub.notice.v1 import incident_service_pb2 as incident_api, incident_service
 from hub.notice.v1 import notice_service_pb2 as notice_api, notice_service_pb2_grpc
 from hubkit.auth import Caller, bearer_metadata, issue_token
 from hubkit.clients import ApiClient, violated_fields
-from hubkit.grpc_server import ApiServer
-from hubkit.services import bootstrap
+from hubkit import api_process
 from hubkit.wiring import engine_for, migrate_service
 from notice.domain import finding_review
 
@@ -31,8 +29,7 @@ S = notice_pb2
 def api_server(hub_config, db_url, jwt_secret):
     config = hub_config(NOTICE_DATABASE_URL=db_url, NOTICE_MAX_TITLE_CHARS="30")
     migrate_service(config, "notice")
-    server = ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret,
-                       register=partial(bootstrap("notice").register_api, config)).start()
+    server = api_process.api_server(config, "notice", address="127.0.0.1:0").start()
     yield config, server
     server.stop(0)
 

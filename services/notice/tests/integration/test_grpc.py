@@ -1,6 +1,5 @@
 """GroupService, NoticeService and ShareService over a real channel bound to port 0."""
 from datetime import datetime, timedelta, timezone
-from functools import partial
 
 import grpc
 import pytest
@@ -11,9 +10,8 @@ from hub.notice.v1 import (group_service_pb2 as groups_api, group_service_pb2_gr
                            share_service_pb2_grpc)
 from hubkit.auth import Caller, bearer_metadata, issue_token
 from hubkit.clients import ApiClient, violated_fields
-from hubkit.grpc_server import ApiServer
+from hubkit.api_process import api_server
 from hubkit.wiring import migrate_service
-from notice import bootstrap
 
 MANAGER = Caller("u-feng", departments=("热力公司调度室",))
 OPERATORS = [Caller(f"u-op{n}", departments=("热力公司一号换热站" if n < 2 else "热力公司二号换热站",))
@@ -24,8 +22,7 @@ OPERATORS = [Caller(f"u-op{n}", departments=("热力公司一号换热站" if n 
 def server(hub_config, db_url, jwt_secret):
     config = hub_config(NOTICE_DATABASE_URL=db_url, NOTICE_SYNC_MAX_MEMBERS="50")
     migrate_service(config, "notice")
-    server = ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret,
-                       register=partial(bootstrap.register_api, config)).start()
+    server = api_server(config, "notice", address="127.0.0.1:0").start()
     yield server
     server.stop(0)
 

@@ -1,21 +1,18 @@
 """`hub assess …` and `hub energy …` against a reports API server on a real channel."""
 from datetime import datetime, timedelta
-from functools import partial
 
 import pytest
 
 from hubkit.cli import main
-from hubkit.grpc_server import ApiServer
+from hubkit.api_process import api_server
 from hubkit.wiring import migrate_service
-from reports import bootstrap
 
 
 @pytest.fixture
 def hub(hub_config, tmp_path, jwt_secret, monkeypatch):
     config = hub_config(REPORTS_DATABASE_URL=f"sqlite:///{tmp_path}/reports.db")
     migrate_service(config, "reports")
-    server = ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret,
-                       register=partial(bootstrap.register_api, config)).start()
+    server = api_server(config, "reports", address="127.0.0.1:0").start()
     monkeypatch.setenv("HUB_JWT_SECRET", jwt_secret)
 
     def run(*argv: str) -> int:

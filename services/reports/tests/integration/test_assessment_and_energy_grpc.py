@@ -11,9 +11,8 @@ from hub.reports.v1 import (assessment_pb2, assessment_service_pb2 as assess_api
                             energy_pb2, energy_service_pb2 as energy_api, energy_service_pb2_grpc)
 from hubkit.auth import Caller, bearer_metadata, issue_token
 from hubkit.clients import ApiClient, field_violations
-from hubkit.grpc_server import ApiServer
+from hubkit.api_process import api_server
 from hubkit.wiring import engine_for, migrate_service
-from reports import bootstrap
 
 DEPARTMENTS = ["安全环保部", "设备管理部", "生产技术部"]
 ADMIN = Caller("u-kao", departments=("组织部",), roles=("assessment-admin",))
@@ -28,8 +27,7 @@ ENERGY = Caller("u-neng", departments=("能源管理中心",), roles=("energy-ma
 def api(hub_config, db_url, jwt_secret):
     config = hub_config(REPORTS_DATABASE_URL=db_url)
     migrate_service(config, "reports")
-    server = ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret,
-                       register=partial(bootstrap.register_api, config)).start()
+    server = api_server(config, "reports", address="127.0.0.1:0").start()
     channels = []
 
     def client(stub_class, caller: Caller) -> ApiClient:

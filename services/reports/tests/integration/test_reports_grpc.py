@@ -1,6 +1,5 @@
 """hub.reports.v1.ReportsService over a real channel on port 0."""
 import hashlib
-from functools import partial
 
 import grpc
 import pytest
@@ -9,7 +8,7 @@ from nameko.testing.services import worker_factory
 from hub.reports.v1 import reports_pb2, reports_service_pb2 as api
 from hubkit.auth import Caller, issue_token
 from hubkit.clients import connect, violated_fields
-from hubkit.grpc_server import ApiServer
+from hubkit.api_process import api_server
 from hubkit.wiring import migrate_service
 from reports import bootstrap
 from reports.service import ReportsWorker
@@ -24,8 +23,7 @@ def reports_api(hub_config, db_url, jwt_secret, history):
     worker = worker_factory(ReportsWorker, uow=bootstrap.uow_factory(config), schedule=bootstrap.schedule(config))
     for envelope in history:
         getattr(worker, "on_" + envelope.event_type.replace(".", "_"))(envelope)
-    server = ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret,
-                       register=partial(bootstrap.register_api, config)).start()
+    server = api_server(config, "reports", address="127.0.0.1:0").start()
     client = connect("reports", server.address, issue_token(jwt_secret, LEADER))
     client.config, client.address = config, server.address
     yield client

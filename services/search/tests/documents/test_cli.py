@@ -1,12 +1,10 @@
 """``hub doc …`` against a real search API server."""
-from functools import partial
 
 import pytest
 
 from hubkit.cli import main
-from hubkit.grpc_server import ApiServer
+from hubkit.api_process import api_server
 from hubkit.launcher import prepare_index
-from hubkit.services import bootstrap
 from hubkit.wiring import migrate_service
 
 
@@ -15,8 +13,7 @@ def hub_env(hub_config, jwt_secret, tmp_path, monkeypatch):
     config = hub_config(SEARCH_DATABASE_URL=f"sqlite:///{tmp_path}/search.db")
     migrate_service(config, "search")
     prepare_index(config)
-    server = ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret,
-                       register=partial(bootstrap("search").register_api, config)).start()
+    server = api_server(config, "search", address="127.0.0.1:0").start()
     for name, value in config.as_environ().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("SEARCH_GRPC_ADDR", server.address)

@@ -10,9 +10,8 @@ from grpc_status import rpc_status
 
 from hub.search.v1 import document_pb2 as pb, document_service_pb2 as api, document_service_pb2_grpc
 from hubkit.auth import Caller, bearer_metadata, issue_token
-from hubkit.grpc_server import ApiServer
+from hubkit import api_process
 from hubkit.launcher import prepare_index
-from hubkit.services import bootstrap
 from hubkit.wiring import engine_for, migrate_service
 from search.domain import sniffing
 
@@ -27,8 +26,7 @@ def api_server(hub_config, db_url, jwt_secret):
     config = hub_config(SEARCH_DATABASE_URL=db_url, SEARCH_MAX_UPLOAD_BYTES=str(LIMIT))
     migrate_service(config, "search")
     prepare_index(config)
-    server = ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret,
-                       register=partial(bootstrap("search").register_api, config)).start()
+    server = api_process.api_server(config, "search", address="127.0.0.1:0").start()
     channel = grpc.insecure_channel(server.address)
     yield config, document_service_pb2_grpc.DocumentServiceStub(channel), partial(issue_token, jwt_secret), server.address
     channel.close()

@@ -2,7 +2,6 @@
 the real RabbitMQ, the search worker's entrypoints (worker_factory, real
 dependencies), and SearchService.Search over gRPC."""
 import time
-from functools import partial
 
 import grpc
 import pika
@@ -14,10 +13,9 @@ from hub.search.v1 import search_service_pb2 as search_api
 from hubkit.auth import Caller, bearer_metadata, issue_token
 from hubkit.clients import connect
 from hubkit.envelope import from_body
-from hubkit.grpc_server import ApiServer
+from hubkit.api_process import api_server
 from hubkit.launcher import prepare_index
 from hubkit.relay import OutboxRelay
-from hubkit.services import bootstrap
 from hubkit.topology import connection_parameters, declare, subscriptions_of
 from hubkit.wiring import engine_for, migrate_service
 from search import bootstrap as search_bootstrap
@@ -36,8 +34,7 @@ def hub(hub_config, db_url, jwt_secret, private_amqp_uri):
     prepare_index(config)
     subscriptions = subscriptions_of(SearchWorker)
     declare(private_amqp_uri, subscriptions, ["search"])
-    server = ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret,
-                       register=partial(bootstrap("search").register_api, config)).start()
+    server = api_server(config, "search", address="127.0.0.1:0").start()
     index = search_bootstrap.writable_index(config)
     worker = worker_factory(SearchWorker, uow=search_bootstrap.uow_factory(config), index=index,
                             blobs=search_bootstrap.blob_store(config),

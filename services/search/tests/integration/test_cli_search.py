@@ -1,14 +1,13 @@
 """`hub search …` end to end: rebuild from the database (SQLite and
 PostgreSQL), query and suggest over gRPC, reindex behind the alias."""
 from datetime import datetime, timezone
-from functools import partial
 from pathlib import Path
 
 import pytest
 
 from hubkit import cli
 from hubkit.config import Config
-from hubkit.grpc_server import ApiServer
+from hubkit.api_process import api_server
 from hubkit.launcher import prepare_index
 from hubkit.wiring import migrate_service
 from search import bootstrap
@@ -42,8 +41,7 @@ def hub_env(hub_config, db_url, monkeypatch):
 def test_rebuild_then_query_and_suggest_as_different_users(hub_env, capsys):
     assert cli.main(["search", "rebuild"]) == 0
     assert "2 item(s)" in capsys.readouterr().out
-    server = ApiServer(address=hub_env.grpc_addr("search"), jwt_secret=hub_env.jwt_secret,
-                       register=partial(bootstrap.register_api, hub_env)).start()
+    server = api_server(hub_env, "search").start()
     try:
         assert cli.main(["search", "query", "煤气 泄漏", "--user", "u-wu", "--group", "g-gas", "--facets"]) == 0
         out = capsys.readouterr().out

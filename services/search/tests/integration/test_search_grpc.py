@@ -1,7 +1,6 @@
 """SearchService over a real gRPC channel: callers from their tokens, every
 bad field named, pages, facets, highlights and suggestions."""
 from datetime import datetime, timedelta, timezone
-from functools import partial
 
 import grpc
 import pytest
@@ -10,7 +9,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from hub.search.v1 import search_pb2, search_service_pb2 as api
 from hubkit.auth import Caller, issue_token
 from hubkit.clients import connect, violated_fields
-from hubkit.grpc_server import ApiServer
+from hubkit.api_process import api_server
 from search import bootstrap
 from search.domain.model import IndexedItem, ItemKind
 
@@ -28,8 +27,7 @@ def search_api(hub_config, jwt_secret):
     writer = bootstrap.open_index(config, writable=True)
     writer.upsert(ITEMS)
     writer.commit()
-    server = ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret,
-                       register=partial(bootstrap.register_api, config)).start()
+    server = api_server(config, "search", address="127.0.0.1:0").start()
     clients = []
 
     def client(caller: Caller):

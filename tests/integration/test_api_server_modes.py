@@ -1,0 +1,107 @@
+"""ApiServer answers alike whether its unary calls run inline on the event
+loop (local databases) or on pool threads (networked ones): who the caller
+is, the status and field of a failure, streaming, and which calls leave the
+loop. Over real channels bound to port 0."""
+import threading
+
+import grpc
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from hub.notice.v1 import group_service_pb2 as groups_api, group_service_pb2_grpc
+from hub.notice.v1 import notice_service_pb2 as notices_api, notice_service_pb2_grpc
+from hub.search.v1 import document_service_pb2 as documents_api, document_service_pb2_grpc
+from hubkit.auth import Caller, bearer_metadata, issue_token
+from hubkit.clients import violated_fields
+from hubkit.errors import InvalidArgument
+from hubkit.grpc_server import ApiServer, current_caller, long_running
+
+SHIFT_LEADER = Caller("u-banzhang", departments=("炼钢厂二车间",))
+
+
+class Notices(notice_service_pb2_grpc.NoticeServiceServicer):
+    threads: list[str] = []
+
+    def AcknowledgeNotice(self, request, context):
+        self.threads.append(threading.current_thread().name)
+        if not request.notice_id:
+            raise InvalidArgument("which notice?", field="notice_id")
+        return notices_api.AcknowledgeNoticeResponse(first_acknowledgement=current_caller().user_id == "u-banzhang")
+
+    def MarkRead(self, request, context):
+        raise RuntimeError("a bug")
+
+    def RevokeNotice(self, request, context):
+        # what a lost PostgreSQL connection raises once SQLAlchemy has invalidated it
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"),
+                               connection_invalidated=True)
+
+
+class Groups(group_service_pb2_grpc.GroupServiceServicer):
+    threads: list[str] = []
+
+    @long_running
+    def SyncMembers(self, request, context):
+        self.threads.append(threading.current_thread().name)
+        return groups_api.SyncMembersResponse(added=len(current_caller().user_id))
+
+
+class Documents(document_service_pb2_grpc.DocumentServiceServicer):
+    def DownloadDocument(self, request, context):
+        for part in range(3):  # the caller is known at every step of the stream
+            yield documents_api.DownloadDocumentResponse(chunk=f"{current_caller().user_id}:{part}".encode())
+
+
+def register(server):
+    notice_service_pb2_grpc.add_NoticeServiceServicer_to_server(Notices(), server)
+    group_service_pb2_grpc.add_GroupServiceServicer_to_server(Groups(), server)
+    document_service_pb2_grpc.add_DocumentServiceServicer_to_server(Documents(), server)
+    return ["hub.notice.v1.NoticeService", "hub.notice.v1.GroupService", "hub.search.v1.DocumentService"]
+
+
+@pytest.fixture(params=[True, False], ids=["inline", "threaded"])
+def channel(request, jwt_secret):
+    Notices.threads.clear()
+    Groups.threads.clear()
+    server = ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret, register=register, inline=request.param).start()
+    with grpc.insecure_channel(server.address) as channel:
+        yield channel, bearer_metadata(issue_token(jwt_secret, SHIFT_LEADER)), request.param
+    server.stop(0)
+
+
+def test_the_caller_comes_from_the_token_in_both_modes(channel):
+    channel, metadata, inline = channel
+    notices = notice_service_pb2_grpc.NoticeServiceStub(channel)
+    assert notices.AcknowledgeNotice(notices_api.AcknowledgeNoticeRequest(notice_id="n1"),
+                                     metadata=metadata).first_acknowledgement
+    with pytest.raises(grpc.RpcError) as raised:
+        notices.AcknowledgeNotice(notices_api.AcknowledgeNoticeRequest(notice_id="n1"),
+                                  metadata=(("authorization", "Bearer forged"),))
+    assert raised.value.code() is grpc.StatusCode.UNAUTHENTICATED
+    assert (Notices.threads == ["grpc-loop"]) is inline  # the forged call never reached the servicer
+
+
+def test_failures_answer_the_same_status_and_field_in_both_modes(channel):
+    channel, metadata, _ = channel
+    notices = notice_service_pb2_grpc.NoticeServiceStub(channel)
+    with pytest.raises(grpc.RpcError) as raised:
+        notices.AcknowledgeNotice(notices_api.AcknowledgeNoticeRequest(), metadata=metadata)
+    assert raised.value.code() is grpc.StatusCode.INVALID_ARGUMENT and violated_fields(raised.value) == ["notice_id"]
+    with pytest.raises(grpc.RpcError) as raised:
+        notices.MarkRead(notices_api.MarkReadRequest(notice_id="n1"), metadata=metadata)
+    assert raised.value.code() is grpc.StatusCode.INTERNAL and "incident" in raised.value.details()
+    assert "a bug" not in raised.value.details()  # the log has it, the caller does not
+    with pytest.raises(grpc.RpcError) as raised:
+        notices.RevokeNotice(notices_api.RevokeNoticeRequest(notice_id="n1"), metadata=metadata)
+    assert raised.value.code() is grpc.StatusCode.UNAVAILABLE
+
+
+def test_long_running_and_streaming_calls_leave_the_event_loop(channel):
+    channel, metadata, inline = channel
+    groups = group_service_pb2_grpc.GroupServiceStub(channel)
+    assert groups.SyncMembers(groups_api.SyncMembersRequest(), metadata=metadata).added == len("u-banzhang")
+    assert Groups.threads[0].startswith("grpc") and Groups.threads[0] != "grpc-loop"
+    documents = document_service_pb2_grpc.DocumentServiceStub(channel)
+    chunks = [part.chunk for part in documents.DownloadDocument(documents_api.DownloadDocumentRequest(
+        document_id="d1"), metadata=metadata)]
+    assert chunks == [b"u-banzhang:0", b"u-banzhang:1", b"u-banzhang:2"]
