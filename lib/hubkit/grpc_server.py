@@ -223,7 +223,9 @@ class ApiServer:
       time anyway, and handing each call between threads under the
       interpreter lock cost more CPU than many a call itself
       (bench/ack_throughput.py). A slow call makes the others in its process
-      wait; HUB_GRPC_PROCESSES adds processes.
+      wait; HUB_GRPC_PROCESSES adds processes. A call on a pool thread must
+      not hold a SQLite write transaction while it reads its request stream:
+      the loop, which delivers the stream, may be waiting for that lock.
     """
 
     def __init__(self, *, address: str, jwt_secret: str, workers: int = 8,
