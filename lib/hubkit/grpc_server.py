@@ -98,8 +98,8 @@ def long_running(method):
 class _Wrapping:
     """Wraps each method handler once: authentication from the bearer token,
     the caller in a context variable, exceptions answered with their status.
-    ``inline``: unary-unary calls run on the asyncio server's event loop
-    (see ApiServer); everything else runs on a pool thread."""
+    ``inline``: unary calls run on the asyncio server's event loop, those
+    marked long_running on a pool thread (see ApiServer)."""
 
     def __init__(self, jwt_secret: str, *, inline: bool):
         self.tokens = TokenVerifier(jwt_secret)
@@ -148,29 +148,20 @@ class _Wrapping:
             return wrapped
 
         def streaming(behavior):
-            # The caller is set around each step of the response generator:
-            # the asyncio server may run each step on another pool thread.
             def wrapped(request, context):
                 try:
                     caller = tokens.caller(context.invocation_metadata())
                 except errors.HubError as exc:
                     _abort(context, exc)
-                responses = None
-                while True:
-                    token = _current_caller.set(caller)
-                    try:
-                        if responses is None:
-                            responses = iter(behavior(request, context))
-                        response = next(responses)
-                    except StopIteration:
-                        return
-                    except grpc.RpcError:
-                        raise
-                    except Exception as exc:  # noqa: BLE001
-                        _abort(context, exc)
-                    finally:
-                        _current_caller.reset(token)
-                    yield response
+                token = _current_caller.set(caller)
+                try:
+                    yield from behavior(request, context)
+                except grpc.RpcError:
+                    raise
+                except Exception as exc:  # noqa: BLE001
+                    _abort(context, exc)
+                finally:
+                    _current_caller.reset(token)
             return wrapped
 
         behavior = handler.unary_unary
@@ -209,6 +200,24 @@ class _LoopInterceptor(grpc.aio.ServerInterceptor):
         return self.wrapping.handler_for(method, await continuation(handler_call_details))
 
 
+class _UnaryOnly:
+    """What an inline server's register function gets: refuses streaming
+    methods (ApiServer says why)."""
+
+    def __init__(self, server):
+        self._server = server
+
+    def add_registered_method_handlers(self, service: str, handlers: dict) -> None:
+        streaming = sorted(name for name, h in handlers.items() if h.request_streaming or h.response_streaming)
+        if streaming:
+            raise ValueError(f"{service}: streaming methods ({', '.join(streaming)}) need the threaded server "
+                             "(inline=False)")
+        self._server.add_registered_method_handlers(service, handlers)
+
+    def add_generic_rpc_handlers(self, handlers) -> None:
+        self._server.add_generic_rpc_handlers(handlers)
+
+
 class ApiServer:
     """A gRPC server with the hub's authentication, error mapping, health and
     reflection, in one of two ways of running calls:
@@ -217,15 +226,15 @@ class ApiServer:
       For APIs whose calls wait on a network (PostgreSQL, Elasticsearch):
       while one waits, another runs.
     - inline (``inline=True``): grpcio's asyncio server, unary calls run one
-      after another on its event loop thread; streaming calls and those marked
-      ``long_running`` on a pool thread. For APIs whose calls only do local
-      work (SQLite, the embedded index): one Python process runs one call at a
-      time anyway, and handing each call between threads under the
-      interpreter lock cost more CPU than many a call itself
-      (bench/ack_throughput.py). A slow call makes the others in its process
-      wait; HUB_GRPC_PROCESSES adds processes. A call on a pool thread must
-      not hold a SQLite write transaction while it reads its request stream:
-      the loop, which delivers the stream, may be waiting for that lock.
+      after another on its event loop thread, those marked ``long_running``
+      on a pool thread. For APIs whose calls only do local work (SQLite): one
+      Python process runs one call at a time anyway, and handing each call
+      between threads under the interpreter lock cost more CPU than many a
+      call itself (bench/ack_throughput.py). A slow call makes the others in
+      its process wait; HUB_GRPC_PROCESSES adds processes. Unary methods
+      only: the asyncio server ends a cancelled client stream as if it were
+      complete (an upload would be stored cut short), and a thread producing
+      a cancelled response stream can wait for ever (grpc/grpc#25327).
     """
 
     def __init__(self, *, address: str, jwt_secret: str, workers: int = 8,
@@ -235,7 +244,7 @@ class ApiServer:
         self.inline = inline
         wrapping = _Wrapping(jwt_secret, inline=inline)
         options = [("grpc.so_reuseport", 1 if share_port else 0)]
-        pool = futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc")
+        pool = self._pool = futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc")
         if inline:
             self._loop = asyncio.new_event_loop()
             self._loop_thread = threading.Thread(target=self._loop.run_forever, name="grpc-loop", daemon=True)
@@ -255,7 +264,7 @@ class ApiServer:
 
     def _build(self, server, register, address: str, health_servicer) -> None:
         self.server = server
-        self.service_names = list(register(server))
+        self.service_names = list(register(_UnaryOnly(server) if self.inline else server))
         self.health = health_servicer
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         reflection.enable_server_reflection(
@@ -291,6 +300,9 @@ class ApiServer:
                 await self.server.stop(grace)
             try:
                 self._on_loop(stop())
+                # Long-running calls still at work finish first: their answer
+                # (or abort) goes through the loop.
+                self._pool.shutdown(wait=True)
             finally:
                 self._stop_loop()
             return

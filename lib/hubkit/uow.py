@@ -105,12 +105,20 @@ class SqlUnitOfWork(AbstractUnitOfWork):
     def __enter__(self):
         if self._writer_lock is not None:
             self._writer_lock.acquire()
-        self.deferred = DeferredWrites()
-        self.connection = self.engine.connect()
-        if self.read_only:
-            self.connection = self.connection.execution_options(**READ_ONLY)
-        self.connection.begin()
-        self._on_enter(self.connection)
+        try:
+            self.deferred = DeferredWrites()
+            self.connection = self.engine.connect()
+            if self.read_only:
+                self.connection = self.connection.execution_options(**READ_ONLY)
+            self.connection.begin()
+            self._on_enter(self.connection)
+        except BaseException:  # no connection or no BEGIN: nothing to undo but the lock
+            if self.connection is not None:
+                self.connection.close()
+                self.connection = None
+            if self._writer_lock is not None:
+                self._writer_lock.release()
+            raise
         return self
 
     def _on_enter(self, connection: Connection) -> None:

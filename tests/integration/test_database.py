@@ -94,3 +94,27 @@ def test_a_rejected_notice_stores_nothing(config):
         handlers.publish_notice(commands.PublishNotice(("g-missing",), "标题", "正文"), caller=SECRETARY,
                                 uow=SqlNoticeUnitOfWork(engine), limits=Limits())
     assert count(engine, "notices") == 0 and count(engine, "outbox") == 0
+
+
+def test_a_unit_of_work_that_fails_to_open_releases_the_sqlite_writer_lock(hub_config, tmp_path):
+    # With calls served inline on the event loop, a writer lock left held
+    # would stop every later write of the process, and the loop with it.
+    import threading
+    from hubkit.uow import SqlUnitOfWork
+
+    engine = engine_for(hub_config(NOTICE_DATABASE_URL=f"sqlite:///{tmp_path}/locks.db"), "notice")
+
+    class Broken(SqlUnitOfWork):
+        def _on_enter(self, connection):
+            raise RuntimeError("repositories could not be built")
+
+    with pytest.raises(RuntimeError):
+        with Broken(engine):
+            pass
+    entered = threading.Event()
+
+    def write():
+        with SqlUnitOfWork(engine):
+            entered.set()
+    threading.Thread(target=write, daemon=True).start()
+    assert entered.wait(5)

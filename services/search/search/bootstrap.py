@@ -34,9 +34,9 @@ def open_index(config: Config, *, writable: bool, replace_outdated: bool = False
 
 
 def api_serves_inline(config: Config) -> bool:
-    """Calls wait on nothing but local files: SQLite and the embedded index
-    (see hubkit ApiServer)."""
-    return config.database_url(SERVICE).startswith("sqlite") and config.raw("SEARCH_BACKEND") == "tantivy"
+    """Never: uploads and downloads stream, which only the threaded server
+    serves safely (see hubkit ApiServer)."""
+    return False
 
 
 def writable_index(config: Config) -> SearchIndex:

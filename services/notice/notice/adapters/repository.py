@@ -363,7 +363,8 @@ def _space_separated_postgresql(element, compiler, **kw):
 
 
 # What receipt.acknowledged carries of its notice, read by the UPDATE itself:
-# one statement, one round trip to PostgreSQL, per acknowledgement.
+# one statement, one round trip to PostgreSQL, per acknowledgement. The
+# deadline and target groups never change once a notice exists.
 _THIS_NOTICE = notices.c.notice_id == sa.bindparam("n")
 _TARGET_GROUPS = (sa.select(notice_targets.c.group_id).where(notice_targets.c.notice_id == sa.bindparam("n"))
                   .order_by(notice_targets.c.position).subquery())
@@ -373,9 +374,11 @@ _ACKNOWLEDGE = DriverStatement(
            receipts.c.acknowledged_at.is_(None))
     .values(acknowledged_at=sa.bindparam("ack_at"), ack_comment=sa.bindparam("comment"),
             read_at=sa.func.coalesce(receipts.c.read_at, sa.bindparam("ack_at")))
-    .returning(receipts.c.department,
-               sa.select(notices.c.status).where(_THIS_NOTICE).scalar_subquery(),
-               sa.select(notices.c.published_at).where(_THIS_NOTICE).scalar_subquery(),
+    # Status and publication time from the receipt's own copies: a
+    # revocation that commits while this UPDATE waits for the receipt's row
+    # lock has changed them, and PostgreSQL returns the row as updated after
+    # the wait, while a subquery of notices would still see the old snapshot.
+    .returning(receipts.c.department, receipts.c.notice_status, receipts.c.notice_published_at,
                sa.select(notices.c.ack_deadline).where(_THIS_NOTICE).scalar_subquery(),
                # group ids are generated hex (new_id): a space separates them safely
                sa.select(_SpaceSeparated(_TARGET_GROUPS.c.group_id)).scalar_subquery()))

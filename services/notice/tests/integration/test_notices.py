@@ -139,14 +139,55 @@ def test_the_inbox_lists_unread_first_filters_and_pages_with_a_cursor(uow, clock
 def test_the_acknowledgement_event_carries_the_notices_groups_and_times(uow, clock, depot, outbox_events):
     group, other = depot
     deadline = clock.now + timedelta(days=2)
-    notice = publish(uow, clock, [other.group_id, group.group_id], requires_ack=True, ack_deadline=deadline)
-    clock.advance(minutes=3)
-    handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id), caller=DRIVERS[0], uow=uow(),
-                                clock=clock)
-    [acked] = outbox_events("receipt.acknowledged")
-    assert acked["groupIds"] == [other.group_id, group.group_id]  # in the order the notice named them
-    assert (acked["publishedAt"], acked["ackDeadline"]) == (
-        outbox_events("notice.published")[0]["publishedAt"], deadline.isoformat().replace("+00:00", "Z"))
+    orders = ([other.group_id, group.group_id], [group.group_id, other.group_id])
+    for order in orders:
+        notice = publish(uow, clock, order, requires_ack=True, ack_deadline=deadline)
+        handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id), caller=DRIVERS[0], uow=uow(),
+                                    clock=clock)
+    acked = outbox_events("receipt.acknowledged")
+    assert [a["groupIds"] for a in acked] == list(orders)  # in the order each notice named them
+    assert [(a["publishedAt"], a["ackDeadline"]) for a in acked] == [
+        (published["publishedAt"], deadline.isoformat().replace("+00:00", "Z"))
+        for published in outbox_events("notice.published")]
+
+
+def test_an_acknowledgement_that_waited_for_a_revocation_is_refused(uow, engine, clock, depot, outbox_events):
+    # The acknowledgement's UPDATE waits for the receipt rows the revocation
+    # locked (PostgreSQL) or for the writer lock (SQLite), then must see it.
+    import threading
+    group, _ = depot
+    notice = publish(uow, clock, [group.group_id], requires_ack=True)
+    revoking, release = threading.Event(), threading.Event()
+
+    class CommitsWhenReleased(SqlNoticeUnitOfWork):
+        def commit(self):
+            revoking.set()
+            release.wait(10)
+            super().commit()
+
+    revocation = threading.Thread(target=handlers.revoke_notice, kwargs=dict(
+        cmd=commands.RevokeNotice(notice.notice_id, "发错了班组"), caller=CHIEF, uow=CommitsWhenReleased(engine),
+        clock=clock))
+    revocation.start()
+    assert revoking.wait(10)
+    outcome = []
+
+    def acknowledge():
+        try:
+            handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id), caller=DRIVERS[1], uow=uow())
+        except FailedPrecondition as exc:
+            outcome.append(exc)
+    acknowledgement = threading.Thread(target=acknowledge)
+    acknowledgement.start()
+    acknowledgement.join(0.5)
+    assert acknowledgement.is_alive()  # waiting for the revocation
+    release.set()
+    revocation.join(10)
+    acknowledgement.join(10)
+    assert len(outcome) == 1 and outcome[0].field == "notice_id"
+    assert outbox_events("receipt.acknowledged") == []
+    with uow() as unit:
+        assert unit.receipts.get(notice.notice_id, DRIVERS[1].user_id).acknowledged_at is None
 
 
 def test_edits_keep_versions_and_revoked_notices_leave_inboxes(uow, clock, depot, outbox_events):
