@@ -47,6 +47,7 @@ class GroupServicer(group_service_pb2_grpc.GroupServiceServicer):
         return api.ListMembersResponse(members=[member_message(m) for m in page.items],
                                        next_page_token=page.next_page_token)
 
+    @long_running  # any number of members in one call
     def AddMembers(self, request, context):
         added, existing = handlers.add_members(
             commands.AddMembers(request.group_id, _member_inputs(request.members)), caller=current_caller(),
