@@ -119,10 +119,14 @@ def list_findings(query: findings.ListFindings, *, caller: Caller, uow: NoticeUn
                   clock: Clock = utc_now) -> FindingPage:
     if query.status and query.status not in {s.value for s in FindingStatus}:
         raise InvalidArgument(f"{query.status!r} is not a finding status", field="status")
-    window = paging.window(query.page_size, query.page_token)
+    keys = paging.keyset(query.page_size, query.page_token, key_types=(datetime, str),
+                         scope=("findings", query.status, query.area, query.responsible_unit,
+                                "overdue" if query.overdue_only else "any"),
+                         default=paging.DEFAULT_PAGE_SIZE, maximum=paging.MAX_PAGE_SIZE)
     with uow:
-        rows = uow.findings.list(query, now=clock(), limit=window.limit + 1, offset=window.offset)
-    return FindingPage(rows[:window.limit], window.next_token(len(rows)))
+        rows = uow.findings.list(query, now=clock(), after=keys.after, limit=keys.limit + 1)
+    page = keys.page(rows, lambda finding: (finding.opened_at, finding.finding_id))
+    return FindingPage(page.items, page.next_page_token)
 
 
 def weekly_review(at: datetime | None, *, caller: Caller, uow: NoticeUnitOfWork, time_zone: str,

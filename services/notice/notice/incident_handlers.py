@@ -7,6 +7,7 @@ notice.published) in one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from hubkit.auth import Caller
 from hubkit.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
@@ -114,12 +115,14 @@ class IncidentPage:
 def list_incidents(query: incidents.ListIncidents, *, caller: Caller, uow: NoticeUnitOfWork) -> IncidentPage:
     """Newest first: dispatch sees every incident, others those routed to
     their groups and those they reported."""
-    window = paging.window(query.page_size, query.page_token)
     kind = query.kind.strip()
     if len(kind) > incidents.MAX_KIND_CHARS:
         raise InvalidArgument(f"at most {incidents.MAX_KIND_CHARS} characters", field="kind")
+    keys = paging.keyset(query.page_size, query.page_token, key_types=(datetime, str), scope=("incidents", kind),
+                         default=paging.DEFAULT_PAGE_SIZE, maximum=paging.MAX_PAGE_SIZE)
     groups = None if _may_dispatch(caller) else caller.groups
     with uow:
         rows = uow.incidents.list(incidents.ListIncidents(kind=kind), visible_to_groups=groups,
-                                  reporter_id=caller.user_id, limit=window.limit + 1, offset=window.offset)
-    return IncidentPage(rows[:window.limit], window.next_token(len(rows)))
+                                  reporter_id=caller.user_id, after=keys.after, limit=keys.limit + 1)
+    page = keys.page(rows, lambda incident: (incident.reported_at, incident.incident_id))
+    return IncidentPage(page.items, page.next_page_token)

@@ -230,7 +230,8 @@ class FindingRepository(abc.ABC):
         """Findings due before ``now`` and neither rectified nor verified, most overdue first."""
 
     @abc.abstractmethod
-    def list(self, query: ListFindings, *, now: datetime, limit: int, offset: int) -> list[Finding]:
+    def list(self, query: ListFindings, *, now: datetime, after: tuple[datetime, str] | None,
+             limit: int) -> list[Finding]:
         """Findings matching the query's filters, newest first."""
 
 
@@ -255,7 +256,7 @@ class IncidentRepository(abc.ABC):
 
     @abc.abstractmethod
     def list(self, query: ListIncidents, *, visible_to_groups: tuple[str, ...] | None, reporter_id: str,
-             limit: int, offset: int) -> list[Incident]:
+             after: tuple[datetime, str] | None, limit: int) -> list[Incident]:
         """Newest first. ``visible_to_groups`` None: all; otherwise only those
         routed to one of these groups or reported by ``reporter_id``."""
 

@@ -46,6 +46,13 @@ def _finding(row) -> Finding:
 _NOT_DONE = findings.c.status.not_in([s.value for s in DONE])
 
 
+def older_than(moment: sa.Column, row_id: sa.Column, after: tuple[datetime, str]):
+    """Rows after ``after`` in a newest-first list ordered by (moment, id)
+    descending: the keyset condition of its next page."""
+    at, last_id = after
+    return sa.or_(moment < at, sa.and_(moment == at, row_id < last_id))
+
+
 class SqlFindingRepository(FindingRepository):
     def __init__(self, connection: Connection):
         self.connection = connection
@@ -81,7 +88,8 @@ class SqlFindingRepository(FindingRepository):
             .order_by(findings.c.due_at, findings.c.finding_id).limit(limit))
         return [_finding(r) for r in rows]
 
-    def list(self, query: ListFindings, *, now: datetime, limit: int, offset: int) -> list[Finding]:
+    def list(self, query: ListFindings, *, now: datetime, after: tuple[datetime, str] | None,
+             limit: int) -> list[Finding]:
         select = sa.select(findings)
         if query.status:
             select = select.where(findings.c.status == query.status)
@@ -91,7 +99,8 @@ class SqlFindingRepository(FindingRepository):
             select = select.where(findings.c.responsible_unit == query.responsible_unit)
         if query.overdue_only:
             select = select.where(_NOT_DONE, findings.c.due_at < now)
+        if after is not None:
+            select = select.where(older_than(findings.c.opened_at, findings.c.finding_id, after))
         rows = self.connection.execute(
-            select.order_by(findings.c.opened_at.desc(), findings.c.finding_id.desc())
-            .limit(limit).offset(offset))
+            select.order_by(findings.c.opened_at.desc(), findings.c.finding_id.desc()).limit(limit))
         return [_finding(r) for r in rows]

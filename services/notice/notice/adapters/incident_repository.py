@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from notice.adapters.finding_repository import aware
+from notice.adapters.finding_repository import aware, older_than
 from notice.adapters.tables import incident_routes, incidents
 from notice.domain.incidents import Incident, IncidentRoute, ListIncidents, Reporter
 from notice.ports import IncidentRepository, IncidentRouteRepository
@@ -58,14 +59,15 @@ class SqlIncidentRepository(IncidentRepository):
         return None if row is None else _incident(row)
 
     def list(self, query: ListIncidents, *, visible_to_groups: tuple[str, ...] | None, reporter_id: str,
-             limit: int, offset: int) -> list[Incident]:
+             after: tuple[datetime, str] | None, limit: int) -> list[Incident]:
         select = sa.select(incidents)
         if query.kind:
             select = select.where(incidents.c.kind == query.kind)
         if visible_to_groups is not None:
             select = select.where(sa.or_(incidents.c.group_id.in_(visible_to_groups),
                                          incidents.c.reporter_id == reporter_id))
+        if after is not None:
+            select = select.where(older_than(incidents.c.reported_at, incidents.c.incident_id, after))
         rows = self.connection.execute(
-            select.order_by(incidents.c.reported_at.desc(), incidents.c.incident_id.desc())
-            .limit(limit).offset(offset))
+            select.order_by(incidents.c.reported_at.desc(), incidents.c.incident_id.desc()).limit(limit))
         return [_incident(r) for r in rows]

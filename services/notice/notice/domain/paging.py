@@ -1,10 +1,9 @@
 """Page size and page token of list queries. Standard library only.
 
-Tokens are opaque to clients. Findings and incidents page by offset (the
-token is the offset, as text). Member and join-request lists page by key
-(keyset): the token names the list it belongs to and the key of the last row
-it returned, so rows added or removed between pages neither repeat nor hide
-the others, and a page costs the same however deep into the list it is.
+Tokens are opaque to clients. Lists page by key (keyset): the token names
+the list it belongs to and the key of the last row it returned, so rows
+added or removed between pages neither repeat nor hide the others, and a
+page costs the same however deep into the list it is.
 """
 from __future__ import annotations
 
@@ -32,25 +31,6 @@ def page_limit(page_size: int, *, default: int = DEFAULT_PAGE_SIZE, maximum: int
     if not 1 <= page_size <= maximum:
         raise InvalidArgument(f"must be 1 to {maximum} (0: {default})", field="page_size")
     return page_size
-
-
-@dataclass(frozen=True)
-class Window:
-    limit: int
-    offset: int
-
-    def next_token(self, fetched: int) -> str:
-        """Token of the page after this one; ``fetched`` rows were read with
-        ``limit + 1`` so that a full page tells whether more follow."""
-        return str(self.offset + self.limit) if fetched > self.limit else ""
-
-
-def window(page_size: int, page_token: str) -> Window:
-    limit = page_limit(page_size)
-    token = page_token.strip()
-    if token and not (token.isascii() and token.isdigit() and int(token) < 2**63):
-        raise InvalidArgument(NOT_ISSUED, field="page_token")
-    return Window(limit, int(token) if token else 0)
 
 
 @dataclass(frozen=True)

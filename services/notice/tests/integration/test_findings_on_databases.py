@@ -188,9 +188,20 @@ def test_list_filters_and_pages(uow):
                                                                 page_token=page.next_page_token),
                                           caller=FOREMAN, uow=uow(read_only=True), clock=clock(THURSDAY))
     assert [f.finding_id for f in rest.findings] == [ids[0]] and rest.next_page_token == ""
+    # A finding opened between two pages moves nothing: the next page starts after the last one shown.
+    first = finding_handlers.list_findings(findings.ListFindings(page_size=2), caller=FOREMAN,
+                                           uow=uow(read_only=True), clock=clock(THURSDAY))
+    open_finding(uow, now=THURSDAY + timedelta(minutes=9))
+    second = finding_handlers.list_findings(findings.ListFindings(page_size=2, page_token=first.next_page_token),
+                                            caller=FOREMAN, uow=uow(read_only=True), clock=clock(THURSDAY))
+    assert [f.finding_id for f in first.findings + second.findings] == [ids[4], ids[3], ids[2], ids[1]]
+    with pytest.raises(InvalidArgument) as raised:  # a token of another list
+        finding_handlers.list_findings(findings.ListFindings(area="区域1", page_token=page.next_page_token),
+                                       caller=FOREMAN, uow=uow(read_only=True))
+    assert raised.value.field == "page_token"
     overdue = finding_handlers.list_findings(findings.ListFindings(overdue_only=True), caller=FOREMAN,
                                              uow=uow(read_only=True), clock=clock(THURSDAY + timedelta(days=30)))
-    assert len(overdue.findings) == 5
+    assert len(overdue.findings) == 6
     for bad, field in [(findings.ListFindings(status="done"), "status"),
                        (findings.ListFindings(page_size=201), "page_size"),
                        (findings.ListFindings(page_token="abc"), "page_token"),
@@ -292,6 +303,15 @@ def test_incidents_are_visible_to_their_group_reporter_and_dispatch(uow):
     assert listed(DISPATCH) == [i.incident_id for i in reversed(reported)]
     assert listed(DISPATCH, kind="停电") == [reported[1].incident_id]
     assert listed(FIELD_WORKER) == listed(DISPATCH)
+    first = incident_handlers.list_incidents(incidents.ListIncidents(page_size=2), caller=DISPATCH,
+                                             uow=uow(read_only=True))
+    rest = incident_handlers.list_incidents(incidents.ListIncidents(page_size=2, page_token=first.next_page_token),
+                                            caller=DISPATCH, uow=uow(read_only=True))
+    assert [i.incident_id for i in first.incidents + rest.incidents] == listed(DISPATCH) and not rest.next_page_token
+    with pytest.raises(InvalidArgument) as raised:  # a token of another list
+        incident_handlers.list_incidents(incidents.ListIncidents(kind="火灾", page_token=first.next_page_token),
+                                         caller=DISPATCH, uow=uow(read_only=True))
+    assert raised.value.field == "page_token"
     with pytest.raises(NotFound):
         incident_handlers.get_incident(incidents.GetIncident(reported[1].incident_id), caller=firefighter,
                                        uow=uow(read_only=True))
