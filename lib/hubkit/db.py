@@ -13,7 +13,6 @@ production). Besides its own tables it holds two of ours:
 from __future__ import annotations
 
 import contextlib
-
 from pathlib import Path
 
 import sqlalchemy as sa

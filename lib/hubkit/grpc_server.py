@@ -117,13 +117,17 @@ class _Wrapping:
             return handler
         tokens = self.tokens
 
+        def enter(context):
+            """The caller set for a call on a thread (or the call aborted)."""
+            try:
+                caller = tokens.caller(context.invocation_metadata())
+            except errors.HubError as exc:
+                _abort(context, exc)
+            return _current_caller.set(caller)
+
         def unary(behavior):
             def wrapped(request, context):
-                try:
-                    caller = tokens.caller(context.invocation_metadata())
-                except errors.HubError as exc:
-                    _abort(context, exc)
-                token = _current_caller.set(caller)
+                token = enter(context)
                 try:
                     return behavior(request, context)
                 except grpc.RpcError:
@@ -149,11 +153,7 @@ class _Wrapping:
 
         def streaming(behavior):
             def wrapped(request, context):
-                try:
-                    caller = tokens.caller(context.invocation_metadata())
-                except errors.HubError as exc:
-                    _abort(context, exc)
-                token = _current_caller.set(caller)
+                token = enter(context)
                 try:
                     yield from behavior(request, context)
                 except grpc.RpcError:
@@ -167,8 +167,9 @@ class _Wrapping:
         behavior = handler.unary_unary
         if behavior is not None:
             wrap = on_the_loop if self.inline and not getattr(behavior, "hub_long_running", False) else unary
-            return grpc.unary_unary_rpc_method_handler(wrap(behavior), request_deserializer=handler.request_deserializer,
-                                                       response_serializer=handler.response_serializer)
+            return grpc.unary_unary_rpc_method_handler(
+                wrap(behavior), request_deserializer=handler.request_deserializer,
+                response_serializer=handler.response_serializer)
         kinds = {
             "stream_unary": (unary, grpc.stream_unary_rpc_method_handler),
             "unary_stream": (streaming, grpc.unary_stream_rpc_method_handler),
@@ -251,8 +252,9 @@ class ApiServer:
             self._loop_thread.start()
 
             async def build():  # the asyncio server belongs to the loop's thread
-                return self._build(grpc.aio.server(migration_thread_pool=pool, interceptors=[_LoopInterceptor(wrapping)],
-                                                   options=options), register, address, health.aio.HealthServicer())
+                server = grpc.aio.server(migration_thread_pool=pool, interceptors=[_LoopInterceptor(wrapping)],
+                                         options=options)
+                return self._build(server, register, address, health.aio.HealthServicer())
             try:
                 self._on_loop(build())
             except BaseException:

@@ -1,4 +1,6 @@
 """Migrations and the transactional outbox on SQLite and PostgreSQL."""
+import threading
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -7,6 +9,7 @@ from alembic.migration import MigrationContext
 from hubkit.auth import Caller
 from hubkit.config import SERVICES
 from hubkit.db import outbox, plumbing_metadata
+from hubkit.uow import SqlUnitOfWork
 from hubkit.wiring import engine_for, migrate_service
 from notice import handlers
 from notice.adapters.repository import SqlNoticeUnitOfWork
@@ -99,9 +102,6 @@ def test_a_rejected_notice_stores_nothing(config):
 def test_a_unit_of_work_that_fails_to_open_releases_the_sqlite_writer_lock(hub_config, tmp_path):
     # With calls served inline on the event loop, a writer lock left held
     # would stop every later write of the process, and the loop with it.
-    import threading
-    from hubkit.uow import SqlUnitOfWork
-
     engine = engine_for(hub_config(NOTICE_DATABASE_URL=f"sqlite:///{tmp_path}/locks.db"), "notice")
 
     class Broken(SqlUnitOfWork):

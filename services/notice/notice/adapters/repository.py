@@ -342,10 +342,6 @@ def _receipt(row) -> Receipt:
                    _aware(row.acknowledged_at), row.ack_comment)
 
 
-# Statements of the hot acknowledgement path, built once: building a
-# statement costs more Python time than running it.
-
-
 class _SpaceSeparated(sa.sql.functions.GenericFunction):
     """The strings of a column joined by spaces, in the order of the rows."""
     type = sa.String()
@@ -362,10 +358,11 @@ def _space_separated_postgresql(element, compiler, **kw):
     return f"string_agg({compiler.process(element.clauses, **kw)}, ' ')"
 
 
-# What receipt.acknowledged carries of its notice, read by the UPDATE itself:
-# one statement, one round trip to PostgreSQL, per acknowledgement. The
-# deadline and target groups never change once a notice exists.
-_THIS_NOTICE = notices.c.notice_id == sa.bindparam("n")
+# Statements of the hot acknowledgement path, built once: building a
+# statement costs more Python time than running it. What receipt.acknowledged
+# carries of its notice is read by the UPDATE itself: one statement, one round
+# trip to PostgreSQL. The deadline and target groups never change once a
+# notice exists.
 _TARGET_GROUPS = (sa.select(notice_targets.c.group_id).where(notice_targets.c.notice_id == sa.bindparam("n"))
                   .order_by(notice_targets.c.position).subquery())
 _ACKNOWLEDGE = DriverStatement(
@@ -379,7 +376,7 @@ _ACKNOWLEDGE = DriverStatement(
     # lock has changed them, and PostgreSQL returns the row as updated after
     # the wait, while a subquery of notices would still see the old snapshot.
     .returning(receipts.c.department, receipts.c.notice_status, receipts.c.notice_published_at,
-               sa.select(notices.c.ack_deadline).where(_THIS_NOTICE).scalar_subquery(),
+               sa.select(notices.c.ack_deadline).where(notices.c.notice_id == sa.bindparam("n")).scalar_subquery(),
                # group ids are generated hex (new_id): a space separates them safely
                sa.select(_SpaceSeparated(_TARGET_GROUPS.c.group_id)).scalar_subquery()))
 _AUDIT_INSERT = DriverStatement(audit_log.insert(), columns=(

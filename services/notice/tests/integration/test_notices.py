@@ -1,4 +1,5 @@
 """Notices, receipts, inbox, statistics, reminders and shares on SQLite and PostgreSQL."""
+import threading
 from datetime import timedelta
 
 import pytest
@@ -154,7 +155,6 @@ def test_the_acknowledgement_event_carries_the_notices_groups_and_times(uow, clo
 def test_an_acknowledgement_that_waited_for_a_revocation_is_refused(uow, engine, clock, depot, outbox_events):
     # The acknowledgement's UPDATE waits for the receipt rows the revocation
     # locked (PostgreSQL) or for the writer lock (SQLite), then must see it.
-    import threading
     group, _ = depot
     notice = publish(uow, clock, [group.group_id], requires_ack=True)
     revoking, release = threading.Event(), threading.Event()
