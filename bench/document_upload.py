@@ -22,6 +22,7 @@ import search.bootstrap
 from benchlib import percentile, verdict
 from hub.search.v1 import document_pb2 as pb, document_service_pb2 as api, document_service_pb2_grpc
 from hubkit.auth import Caller, bearer_metadata, issue_token
+from hubkit.clients import upload_requests
 from hubkit.config import Config
 from hubkit.grpc_server import ApiServer
 from hubkit.wiring import engine_for, migrate_service
@@ -33,11 +34,9 @@ TARGET_MB_PER_S = 50.0  # our own floor: a 100 MB upload in about two seconds
 
 
 def requests(data: bytes, number: int):
-    yield api.UploadDocumentRequest(metadata=pb.NewDocumentMetadata(
+    return upload_requests(api.UploadDocumentRequest, pb.NewDocumentMetadata(
         title=f"基准测试文件 {number}", department="设备科", visibility=pb.Visibility(everyone=True),
-        file_name=f"bench-{number}.bin"))
-    for start in range(0, len(data), CHUNK_BYTES):
-        yield api.UploadDocumentRequest(chunk=data[start:start + CHUNK_BYTES])
+        file_name=f"bench-{number}.bin"), (data[start:start + CHUNK_BYTES] for start in range(0, len(data), CHUNK_BYTES)))
 
 
 def main() -> int:

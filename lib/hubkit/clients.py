@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from hub.notice.v1 import finding_service_pb2_grpc, group_service_pb2_grpc, notice_service_pb2_grpc
 from hub.reports.v1 import reports_service_pb2_grpc
-from hub.search.v1 import document_service_pb2_grpc, search_service_pb2_grpc
+from hub.search.v1 import document_service_pb2, document_service_pb2_grpc, search_service_pb2_grpc
 from hubkit.auth import bearer_metadata
 
 # By API: each service's main API under the service's name, and the others
@@ -50,6 +51,18 @@ def dial(stub_class, address: str, token: str, *, timeout: float = 10.0) -> ApiC
 
 def connect(api: str, address: str, token: str) -> ApiClient:
     return dial(STUBS[api], address, token)
+
+
+def upload_requests(request_type, metadata, chunks: Iterable[bytes]):
+    """The request stream of an upload (``request_type`` UploadDocumentRequest
+    or UploadVersionRequest): the metadata, the chunks, and the end without
+    which the server keeps nothing."""
+    yield request_type(metadata=metadata)
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        yield request_type(chunk=chunk)
+    yield request_type(end=document_service_pb2.UploadEnd(size_bytes=size))
 
 
 def health(address: str, timeout: float = 2.0) -> str:

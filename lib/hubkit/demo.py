@@ -18,7 +18,7 @@ from hub.notice.v1 import group_service_pb2 as group_api, notice_service_pb2 as 
 from hub.reports.v1 import reports_service_pb2 as reports_api
 from hub.search.v1 import document_pb2, document_service_pb2 as document_api, search_service_pb2 as search_api
 from hubkit.auth import Caller, issue_token
-from hubkit.clients import connect
+from hubkit.clients import connect, upload_requests
 from hubkit.config import Config
 
 DEMO_TITLE = "關於冬季供暖鍋爐房安全檢查的通知"
@@ -92,11 +92,10 @@ def run_demo(config: Config, jwt_secret: str, *, out=print, timeout: float = 15.
     out(f"  reports         {rows[0].group_name}: {rows[0].notice_count} notice(s)")
 
     documents = connect("document", config.grpc_addr("search"), token)
-    document = documents.UploadDocument(iter([
-        document_api.UploadDocumentRequest(metadata=document_pb2.NewDocumentMetadata(
+    document = documents.UploadDocument(upload_requests(
+        document_api.UploadDocumentRequest, document_pb2.NewDocumentMetadata(
             title="換熱站巡檢規程", department=DEPARTMENT, category="规程", file_name="換熱站巡檢規程.md",
-            visibility=document_pb2.Visibility(departments=[DEPARTMENT]))),
-        document_api.UploadDocumentRequest(chunk=DEMO_RULE)])).document
+            visibility=document_pb2.Visibility(departments=[DEPARTMENT])), [DEMO_RULE])).document
     found = wait_for(lambda: [h for h in search.Search(search_api.SearchRequest(query=DEMO_RULE_QUERY)).hits
                               if h.item_id == document.document_id], timeout)
     if not found:

@@ -123,6 +123,7 @@ def _visibility(principals: list[str]):
 
 def _upload(args, config) -> int:
     from hub.search.v1 import document_pb2 as pb, document_service_pb2 as api
+    from hubkit.clients import upload_requests
     if not args.file.is_file():
         raise SystemExit(f"hub doc: no file {args.file}")
     file_name = args.name or args.file.name
@@ -132,15 +133,12 @@ def _upload(args, config) -> int:
         tags=args.tag, visibility=_visibility(args.share), file_name=file_name)
 
     def new_document():
-        yield api.UploadDocumentRequest(metadata=metadata)
-        for chunk in _chunks(args.file):
-            yield api.UploadDocumentRequest(chunk=chunk)
+        return upload_requests(api.UploadDocumentRequest, metadata, _chunks(args.file))
 
     def new_version():
-        yield api.UploadVersionRequest(metadata=pb.NewVersionMetadata(document_id=args.document,
-                                                                      file_name=file_name))
-        for chunk in _chunks(args.file):
-            yield api.UploadVersionRequest(chunk=chunk)
+        return upload_requests(api.UploadVersionRequest,
+                               pb.NewVersionMetadata(document_id=args.document, file_name=file_name),
+                               _chunks(args.file))
 
     def action(client):
         if args.document:

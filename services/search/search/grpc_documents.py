@@ -52,16 +52,34 @@ def _visibility(message: pb.Visibility) -> docs.Visibility:
 
 
 def _split_upload(requests: Iterator) -> tuple[object, Iterator[bytes]]:
-    """(the first message's metadata, an iterator of the chunks that follow)."""
+    """(the first message's metadata, an iterator of the chunks that follow).
+    The chunks end well only at an ``end`` whose size agrees: grpcio may end
+    a cancelled stream as if the client had finished it, so a stream without
+    its end is refused (the blob store then keeps nothing of it)."""
     first = next(requests, None)
     if first is None or first.WhichOneof("part") != "metadata":
         raise InvalidArgument("the first message must carry the metadata", field="metadata")
 
     def chunks() -> Iterator[bytes]:
+        received = 0
         for request in requests:
-            if request.WhichOneof("part") != "chunk":
+            part = request.WhichOneof("part")
+            if part == "chunk":
+                received += len(request.chunk)
+                yield request.chunk
+            elif part == "end":
+                if request.end.size_bytes != received:
+                    raise InvalidArgument(f"the chunks hold {received} bytes, the end says "
+                                          f"{request.end.size_bytes}", field="end.size_bytes")
+                if next(requests, None) is not None:
+                    raise InvalidArgument("nothing may follow the end", field="end")
+                return
+            elif part == "metadata":
                 raise InvalidArgument("metadata may only come first, once", field="metadata")
-            yield request.chunk
+            else:
+                raise InvalidArgument("a message with no part set", field="part")
+        raise InvalidArgument("the upload stopped before its end message (cut short?); nothing was kept",
+                              field="end")
 
     return first.metadata, chunks()
 

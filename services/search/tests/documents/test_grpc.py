@@ -11,6 +11,7 @@ from grpc_status import rpc_status
 from hub.search.v1 import document_pb2 as pb, document_service_pb2 as api, document_service_pb2_grpc
 from hubkit.auth import Caller, bearer_metadata, issue_token
 from hubkit import api_process
+from hubkit.clients import upload_requests as stream_of
 from hubkit.launcher import prepare_index
 from hubkit.wiring import engine_for, migrate_service
 from search.domain import sniffing
@@ -41,9 +42,8 @@ def upload_requests(data: bytes, chunk: int = 64 * 1024, **metadata):
     fields = dict(title="机车检修作业标准", department="机务段", category="作业标准", tags=["检修"],
                   visibility=pb.Visibility(departments=["机务段"]), file_name="检修标准.pdf")
     fields.update(metadata)
-    yield api.UploadDocumentRequest(metadata=pb.NewDocumentMetadata(**fields))
-    for start in range(0, len(data), chunk):
-        yield api.UploadDocumentRequest(chunk=data[start:start + chunk])
+    return stream_of(api.UploadDocumentRequest, pb.NewDocumentMetadata(**fields),
+                     [data[start:start + chunk] for start in range(0, len(data), chunk)])
 
 
 def download(stub, caller, issue, document_id, version=0):
@@ -85,9 +85,9 @@ def test_versions_are_listed_and_each_can_be_downloaded(api_server, samples):
     document = call(stub.UploadDocument, upload_requests(samples.docx(), file_name="标准.docx"), OWNER, issue).document
 
     def version_requests():
-        yield api.UploadVersionRequest(metadata=pb.NewVersionMetadata(document_id=document.document_id,
-                                                                      file_name="标准（修订）.md"))
-        yield api.UploadVersionRequest(chunk=samples.markdown())
+        return stream_of(api.UploadVersionRequest, pb.NewVersionMetadata(document_id=document.document_id,
+                                                                          file_name="标准（修订）.md"),
+                         [samples.markdown()])
 
     updated = call(stub.UploadVersion, version_requests(), OWNER, issue).document
     assert updated.current_version.number == 2 and updated.current_version.content_type == sniffing.MARKDOWN
@@ -117,6 +117,10 @@ def test_passing_the_size_limit_aborts_mid_stream_and_stores_nothing(api_server)
     assert [p for p in blob_dir.rglob("*") if p.is_file()] == []
 
 
+def _end(size: int):
+    return api.UploadDocumentRequest(end=api.UploadEnd(size_bytes=size))
+
+
 @pytest.mark.parametrize("requests, field", [
     (lambda: upload_requests(b"data", title=" "), "metadata.title"),
     (lambda: upload_requests(b"data", department=""), "metadata.department"),
@@ -129,7 +133,12 @@ def test_passing_the_size_limit_aborts_mid_stream_and_stores_nothing(api_server)
     (lambda: upload_requests(b""), "chunk"),
     (lambda: iter([api.UploadDocumentRequest(chunk=b"data")]), "metadata"),
     (lambda: iter([]), "metadata"),
-    (lambda: iter(list(upload_requests(b"data")) + [next(upload_requests(b""))]), "metadata"),
+    (lambda: iter([*list(upload_requests(b"data"))[:-1], next(upload_requests(b"")), _end(4)]), "metadata"),
+    # A stream that stops without its end may have been cut short.
+    (lambda: iter(list(upload_requests(b"data"))[:-1]), "end"),
+    (lambda: iter([*list(upload_requests(b"data"))[:-1], _end(3)]), "end.size_bytes"),
+    (lambda: iter([*upload_requests(b"data"), api.UploadDocumentRequest(chunk=b"more")]), "end"),
+    (lambda: iter([*list(upload_requests(b"data"))[:-1], api.UploadDocumentRequest(), _end(4)]), "part"),
 ])
 def test_bad_uploads_name_the_field_and_store_nothing(api_server, requests, field):
     config, stub, issue, _ = api_server
@@ -162,9 +171,9 @@ def test_only_the_owner_changes_or_deletes_and_deleted_documents_are_gone(api_se
     document = call(stub.UploadDocument, upload_requests(samples.docx()), OWNER, issue).document
 
     def version_requests():
-        yield api.UploadVersionRequest(metadata=pb.NewVersionMetadata(document_id=document.document_id,
-                                                                      file_name="篡改.txt"))
-        yield api.UploadVersionRequest(chunk="改过的内容".encode())
+        return stream_of(api.UploadVersionRequest, pb.NewVersionMetadata(document_id=document.document_id,
+                                                                          file_name="篡改.txt"),
+                         ["改过的内容".encode()])
 
     with pytest.raises(grpc.RpcError) as raised:
         call(stub.UploadVersion, version_requests(), READER, issue)

@@ -9,7 +9,7 @@ import pytest
 from hub.search.v1 import document_pb2 as pb, document_service_pb2 as api, document_service_pb2_grpc
 from hub.search.v1 import search_service_pb2 as search_api
 from hubkit.auth import Caller, bearer_metadata, issue_token
-from hubkit.clients import connect
+from hubkit.clients import connect, upload_requests
 from hubkit.config import Config
 from hubkit.demo import wait_for
 from hubkit.launcher import Hub, prepare
@@ -41,9 +41,9 @@ def hub(tmp_path_factory, private_amqp_uri):
 def upload(config, secret, data: bytes, title: str, file_name: str):
     with grpc.insecure_channel(config.grpc_addr("search")) as channel:
         stub = document_service_pb2_grpc.DocumentServiceStub(channel)
-        requests = iter([api.UploadDocumentRequest(metadata=pb.NewDocumentMetadata(
-            title=title, department="车辆段", visibility=pb.Visibility(departments=["车辆段"]), file_name=file_name)),
-            api.UploadDocumentRequest(chunk=data)])
+        requests = upload_requests(api.UploadDocumentRequest, pb.NewDocumentMetadata(
+            title=title, department="车辆段", visibility=pb.Visibility(departments=["车辆段"]), file_name=file_name),
+            [data])
         return stub.UploadDocument(requests, metadata=bearer_metadata(issue_token(secret, UPLOADER)),
                                    timeout=20).document
 

@@ -11,7 +11,7 @@ from nameko.testing.services import worker_factory
 from hub.search.v1 import document_pb2 as pb, document_service_pb2 as api, document_service_pb2_grpc
 from hub.search.v1 import search_service_pb2 as search_api
 from hubkit.auth import Caller, bearer_metadata, issue_token
-from hubkit.clients import connect
+from hubkit.clients import connect, upload_requests
 from hubkit.envelope import from_body
 from hubkit.api_process import api_server
 from hubkit.launcher import prepare_index
@@ -83,9 +83,8 @@ def upload(documents, caller, data, **metadata):
     fields = dict(title="换热站运行规程", department="热力公司", category="规程",
                   visibility=pb.Visibility(departments=["热力公司"]), file_name="规程.docx")
     fields.update(metadata)
-    requests = [api.UploadDocumentRequest(metadata=pb.NewDocumentMetadata(**fields)),
-                api.UploadDocumentRequest(chunk=data)]
-    return stub.UploadDocument(iter(requests), metadata=auth, timeout=20).document
+    requests = upload_requests(api.UploadDocumentRequest, pb.NewDocumentMetadata(**fields), [data])
+    return stub.UploadDocument(requests, metadata=auth, timeout=20).document
 
 
 def test_an_uploaded_docx_becomes_searchable_in_either_script(hub, samples):
