@@ -233,9 +233,10 @@ class ApiServer:
       between threads under the interpreter lock cost more CPU than many a
       call itself (bench/ack_throughput.py). A slow call makes the others in
       its process wait; HUB_GRPC_PROCESSES adds processes. Unary methods
-      only: the asyncio server ends a cancelled client stream as if it were
-      complete (an upload would be stored cut short), and a thread producing
-      a cancelled response stream can wait for ever (grpc/grpc#25327).
+      only: a thread producing a cancelled response stream can wait for ever
+      on the asyncio server (grpc/grpc#25327). Either server may end a client
+      stream the client gave up as if it were complete; uploads therefore
+      carry their own end (hub.search.v1.UploadEnd).
     """
 
     def __init__(self, *, address: str, jwt_secret: str, workers: int = 8,

@@ -123,6 +123,6 @@ def test_streaming_calls_know_their_caller_on_the_threaded_server(jwt_secret):
 
 
 def test_an_inline_server_refuses_streaming_methods(jwt_secret):
-    # The asyncio server ends a cancelled client stream as if it were complete.
+    # On the asyncio server a thread making a response stream can wait for ever.
     with pytest.raises(ValueError, match="DownloadDocument.*threaded"):
         ApiServer(address="127.0.0.1:0", jwt_secret=jwt_secret, register=register, inline=True)
