@@ -328,12 +328,12 @@ class TantivyIndex(SearchIndex):
             limit *= GROWTH
 
     def suggest(self, query: SuggestQuery) -> tuple[str, ...]:
-        filters = [tantivy.Query.all_query()]
-        if query.principals is not None:
-            filters.append(self._any_of("visible_to", query.principals))
+        clauses = [(tantivy.Occur.Must, tantivy.Query.all_query())]
+        if query.principals is not None:  # as in search: the caller's hidden items excluded
+            clauses.append((tantivy.Occur.MustNot, self._hidden_from(query.principals)))
         if query.kinds:
-            filters.append(self._any_of("kind", [k.value for k in query.kinds]))
-        allowed = tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in filters])
+            clauses.append((tantivy.Occur.Must, self._any_of("kind", [k.value for k in query.kinds])))
+        allowed = tantivy.Query.boolean_query(clauses)
         terms = self._searcher().terms_with_prefix("suggest", compact(query.prefix), filter_query=allowed,
                                                    limit=query.limit * 2)
         titles = [title_of_suggestion(term) for term, count in terms if count > 0]

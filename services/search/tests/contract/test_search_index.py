@@ -174,6 +174,20 @@ def test_suggestions_complete_titles_in_either_script(index):
     assert index.suggest(suggest_query("gb/t", IRON_MEMBER)) == ("ＧＢ／Ｔ　６０６７ 起重机械安全规程",)
 
 
+def test_suggestions_come_only_from_what_the_caller_may_open(index):
+    # Titles starting 安全 / 高炉 / 鍋爐 / GB/T / 2026: shared with everyone, a
+    # group, a person, a department and nobody the callers are.
+    for principals, expected in [
+        (HEAT_MEMBER, {"安全": ("安全生产管理规定",), "高炉": (), "锅炉": ("鍋爐房安全檢查通知",), "gb/t": (), "2026": ()}),
+        (IRON_MEMBER, {"安全": ("安全生产管理规定",), "高炉": ("高炉停炉检修安排",), "锅炉": (),
+                       "gb/t": ("ＧＢ／Ｔ　６０６７ 起重机械安全规程",), "2026": ()}),
+        (("user:u-li",), {"安全": (), "高炉": (), "锅炉": ("鍋爐房安全檢查通知",), "gb/t": (), "2026": ()}),
+    ]:
+        for prefix, titles in expected.items():
+            assert index.suggest(suggest_query(prefix, principals)) == titles, (principals, prefix)
+    assert index.suggest(suggest_query("2026", None)) == ("2026年第三季度能耗报告",)  # a system caller
+
+
 def test_callers_never_see_what_is_not_shared_with_them(index):
     heat = find(index, "安全", HEAT_MEMBER, facets=(FacetField.DEPARTMENT, FacetField.KIND))
     iron = find(index, "安全", IRON_MEMBER, facets=(FacetField.DEPARTMENT, FacetField.KIND))
