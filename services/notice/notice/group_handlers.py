@@ -113,7 +113,7 @@ def add_members(cmd: commands.AddMembers, *, caller: Caller, uow: NoticeUnitOfWo
         for position, entry in enumerate(entries):
             rules.check_role_grant(actor_role, entry.role, f"members[{position}].role")
         group.ensure_active()
-        current = {m.user_id for m in uow.groups.members(group.group_id)}
+        current = uow.groups.members_among(group.group_id, [e.user_id for e in entries])
         new = [Member(e.user_id, e.department, e.role, now) for e in entries if e.user_id not in current]
         uow.groups.add_members(group.group_id, new)
         if new:

@@ -46,6 +46,10 @@ class GroupRepository(abc.ABC):
     def members(self, group_id: str) -> list[Member]: ...
 
     @abc.abstractmethod
+    def members_among(self, group_id: str, user_ids: list[str]) -> set[str]:
+        """Which of these users are members (reading those rows only)."""
+
+    @abc.abstractmethod
     def member_page(self, group_id: str, *, after: tuple[str] | None, limit: int, department: str = "",
                     role: Role | None = None) -> list[Member]:
         """At most ``limit`` members in user id order, after the one whose key

@@ -55,6 +55,9 @@ _SELECT_MEMBER = sa.select(group_members).where(group_members.c.group_id == sa.b
 _ROLES_OF = sa.select(group_members.c.group_id, group_members.c.role).where(
     group_members.c.user_id == sa.bindparam("b_user_id"),
     group_members.c.group_id.in_(sa.bindparam("b_group_ids", expanding=True)))
+_MEMBERS_AMONG = sa.select(group_members.c.user_id).where(
+    group_members.c.group_id == sa.bindparam("b_group_id"),
+    group_members.c.user_id.in_(sa.bindparam("b_user_ids", expanding=True)))
 _DEPARTMENTS_OF = (
     sa.select(group_members.c.user_id, sa.func.max(group_members.c.department).label("department"))
     .where(group_members.c.user_id.in_(sa.bindparam("b_user_ids", expanding=True)))
@@ -111,6 +114,13 @@ class SqlGroupRepository(GroupRepository):
         rows = self.connection.execute(sa.select(group_members).where(group_members.c.group_id == group_id)
                                        .order_by(group_members.c.user_id))
         return [self._member(row) for row in rows]
+
+    def members_among(self, group_id: str, user_ids: list[str]) -> set[str]:
+        found: set[str] = set()
+        for chunk in _chunks(list(dict.fromkeys(user_ids))):
+            found.update(self.connection.execute(_MEMBERS_AMONG, {"b_group_id": group_id, "b_user_ids": chunk})
+                         .scalars())
+        return found
 
     def member_page(self, group_id: str, *, after: tuple[str] | None, limit: int, department: str = "",
                     role: Role | None = None) -> list[Member]:

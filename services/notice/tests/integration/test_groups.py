@@ -58,6 +58,9 @@ def test_admins_add_members_but_only_owners_grant_manager_roles(uow, crew):
     assert groups.add_members(commands.AddMembers(crew.group_id, (MemberInput("u-qin", "连铸车间"),
                                                                    MemberInput("u-tian", "炼钢厂转炉车间"))),
                               caller=DEPUTY, uow=uow()) == (1, 1)
+    other = groups.create_group(commands.CreateGroup("连铸二班", "炼钢厂"), caller=FOREMAN, uow=uow())
+    assert groups.add_members(commands.AddMembers(other.group_id, (MemberInput("u-qin", "连铸车间"),)),
+                              caller=FOREMAN, uow=uow()) == (1, 0)  # a member elsewhere is new here
     with pytest.raises(PermissionDenied):
         groups.set_member_role(commands.SetMemberRole(crew.group_id, "u-qin", Role.ADMIN), caller=DEPUTY, uow=uow())
     assert groups.set_member_role(commands.SetMemberRole(crew.group_id, "u-qin", Role.ADMIN), caller=FOREMAN,
