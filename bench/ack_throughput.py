@@ -30,7 +30,7 @@ ROUND_SECONDS = 2.0
 ROUNDS = 3
 PROCESS_COUNTS = (1, 2)
 MEMBERS = 4000
-NOTICES = 5  # MEMBERS * NOTICES first acknowledgements for each variant
+NOTICES = 12  # MEMBERS * NOTICES first acknowledgements for each variant
 TARGET_RATE = 1000.0
 TARGET_RATIO = 0.30
 
