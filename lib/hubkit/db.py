@@ -174,10 +174,10 @@ class DriverStatement:
 
     SQLAlchemy's execution machinery costs about 20 microseconds a statement
     (execution context, events, result wrapping), more than SQLite takes to
-    run a small INSERT. This compiles the statement once per dialect and runs
-    it on the DBAPI cursor of the same connection, inside its transaction,
-    with the column types' conversions (SQLite keeps datetimes as text).
-    Only for statements with plain parameters (no expanding IN lists)."""
+    run a small INSERT. This compiles the statement once per dialect (and
+    per length of each expanding IN list) and runs it on the DBAPI cursor of
+    the same connection, inside its transaction, with the column types'
+    conversions (SQLite keeps datetimes as text)."""
 
     def __init__(self, statement, *, columns: tuple[str, ...] = ()):
         """``columns``: for an INSERT, the keys it is given (the others take
@@ -185,22 +185,28 @@ class DriverStatement:
         # inline: no RETURNING of the new key that PostgreSQL would add.
         self.statement = statement.inline() if statement.is_insert else statement
         self.columns = list(columns) or None
-        self._prepared: dict[str, tuple] = {}
+        self._compiled: dict[str, tuple] = {}  # by dialect
+        self._prepared: dict[tuple, tuple] = {}  # by dialect and lengths of the IN lists
 
-    def execute(self, connection: sa.Connection, params: dict) -> list[tuple] | None:
-        """The rows of a SELECT or of RETURNING, else None."""
+    def execute(self, connection: sa.Connection, params: dict) -> list[tuple] | int:
+        """The rows of a SELECT or of RETURNING, else the number of rows written."""
         if not connection.in_transaction():
             connection.begin()  # what SQLAlchemy's autobegin does; the driver's cursor would bypass it
         dialect = connection.dialect
-        prepared = self._prepared.get(dialect.name) or self._prepare(dialect)
-        sql, order, binders, readers = prepared
-        values = {name: convert(params[name]) if convert else params[name] for name, convert in binders}
+        compiled = self._compiled.get(dialect.name) or self._compile(dialect)
+        lists, readers = compiled[1], compiled[3]
+        key = (dialect.name, *[len(params[name]) for name in lists])
+        sql, order, sources = self._prepared.get(key) or self._prepare(key, compiled, params)
+        values = {}
+        for name, source, index, convert in sources:
+            value = params[source] if index is None else params[source][index]
+            values[name] = convert(value) if convert else value
         driver, cursor = connection.connection.driver_connection, None
         try:
             cursor = driver.cursor()
             cursor.execute(sql, [values[name] for name in order] if order is not None else values)
             if readers is None:
-                return None
+                return cursor.rowcount
             return [tuple(read(value) if read else value for read, value in zip(readers, row))
                     for row in cursor.fetchall()]
         except dialect.loaded_dbapi.Error as exc:
@@ -209,17 +215,39 @@ class DriverStatement:
             if cursor is not None:
                 cursor.close()
 
-    def _prepare(self, dialect) -> tuple:
+    def _compile(self, dialect) -> tuple:
         compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
-        if any(bind.expanding or not bind.required for bind in compiled.binds.values()):
-            raise ValueError("DriverStatement takes named parameters only, no literals or IN lists")
-        binders = [(name, bind.type.dialect_impl(dialect).bind_processor(dialect))
-                   for name, bind in compiled.binds.items()]
-        order = list(compiled.positiontup) if compiled.positional else None
+        if any(not bind.required for bind in compiled.binds.values()):
+            raise ValueError("DriverStatement takes named parameters only, no literals")
+        lists = tuple(name for name, bind in compiled.binds.items() if bind.expanding)
+        converters = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+                      for name, bind in compiled.binds.items()}
         returned = self.statement.selected_columns if self.statement.is_select else compiled.effective_returning
         readers = ([column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returned]
                    if returned else None)
-        prepared = self._prepared[dialect.name] = (compiled.string, order, binders, readers)
+        result = self._compiled[dialect.name] = (compiled, lists, converters, readers)
+        return result
+
+    def _prepare(self, key: tuple, compiled: tuple, params: dict) -> tuple:
+        """SQL, parameter order (positional drivers) and where each parameter
+        comes from, for IN lists of these lengths."""
+        statement, lists, converters, _ = compiled
+        if not lists:
+            order = list(statement.positiontup) if statement.positional else None
+            prepared = (statement.string, order, [(name, name, None, convert) for name, convert in converters.items()])
+        else:
+            # SQLAlchemy expands the lists (names and placeholders are its
+            # own); markers tell which expanded parameter is which item.
+            markers = {name: [(name, i) for i in range(len(params[name]))] if name in lists else (name, None)
+                       for name in converters}
+            expanded = statement.construct_expanded_state(markers)
+            sources = []
+            for name, marker in expanded.parameters.items():
+                source, index = marker
+                sources.append((name, source, index, converters[source]))
+            order = list(expanded.positiontup) if expanded.positiontup is not None else None
+            prepared = (expanded.statement, order, sources)
+        self._prepared[key] = prepared
         return prepared
 
 

@@ -44,7 +44,7 @@ def aware(moment: datetime) -> datetime:
 
 def test_rows_written_and_read_on_the_driver_match_sqlalchemys_own(engine):
     with engine.begin() as connection:
-        assert INSERT.execute(connection, {"crew": "热力一班", "starts_at": EIGHT, "note": "锅炉房巡检"}) is None
+        assert INSERT.execute(connection, {"crew": "热力一班", "starts_at": EIGHT, "note": "锅炉房巡检"}) == 1  # rows written
         connection.execute(shifts.insert(), {"crew": "热力一班", "starts_at": EIGHT + timedelta(hours=8), "note": None})
     with engine.connect() as connection:
         through_driver = BY_CREW.execute(connection, {"crew": "热力一班"})
@@ -72,13 +72,30 @@ def test_statements_belong_to_the_connections_transaction(engine):
         assert BY_CREW.execute(connection, {"crew": "调度班"}) == []
 
 
-def test_literals_and_in_lists_are_refused_when_first_used(engine):
+def test_literals_are_refused_when_first_used(engine):
     literal = DriverStatement(sa.select(shifts.c.crew).where(shifts.c.crew == "热力一班"))
-    in_list = DriverStatement(sa.select(shifts.c.crew).where(shifts.c.crew.in_(sa.bindparam("crews", expanding=True))))
     with engine.connect() as connection:
-        for statement, params in ((literal, {}), (in_list, {"crews": ["热力一班"]})):
-            with pytest.raises(ValueError, match="named parameters only"):
-                statement.execute(connection, params)
+        with pytest.raises(ValueError, match="named parameters only"):
+            literal.execute(connection, {})
+
+
+def test_in_lists_of_any_length_match_sqlalchemys_own(engine):
+    in_lists = DriverStatement(sa.select(shifts.c.crew, shifts.c.starts_at).where(
+        shifts.c.starts_at >= sa.bindparam("since", type_=shifts.c.starts_at.type),
+        shifts.c.crew.in_(sa.bindparam("crews", expanding=True)),
+        shifts.c.starts_at.in_(sa.bindparam("times", expanding=True))).order_by(shifts.c.crew))
+    crews = ["热力一班", "检修二班", "调度班"]
+    with engine.begin() as connection:
+        for n, crew in enumerate(crews):
+            INSERT.execute(connection, {"crew": crew, "starts_at": EIGHT + timedelta(hours=n), "note": None})
+    times = [EIGHT + timedelta(hours=n) for n in range(3)]
+    with engine.connect() as connection:
+        for chosen, at in [(crews, times), (crews[:1], times), (crews[1:], times[2:]), ([], times), (crews, [])]:
+            params = {"since": EIGHT, "crews": chosen, "times": at}
+            expected = [tuple(row) for row in connection.execute(in_lists.statement, params)]
+            assert in_lists.execute(connection, params) == expected, (chosen, at)
+        assert [crew for crew, _ in in_lists.execute(connection, {"since": EIGHT, "crews": crews, "times": times[1:]})
+                ] == ["检修二班", "调度班"]
 
 
 def test_driver_errors_come_as_sqlalchemys(engine):

@@ -37,10 +37,10 @@ def publish_notice(cmd: commands.PublishNotice, *, caller: Caller, uow: NoticeUn
                                 author_department=department_of(caller), now=now, limits=limits)
     requested = tuple(g.strip() for g in cmd.group_ids)
     with uow:
-        roles = ({g: Role.OWNER for g in notice.group_ids} if caller.is_system
-                 else uow.groups.roles_of(caller.user_id, notice.group_ids))
-        model.check_targets(requested, uow.groups.get_many(notice.group_ids), roles,
-                            rule_of=lambda group: group.notice_posting)
+        targets, roles = uow.groups.posting_targets(caller.user_id, notice.group_ids)
+        if caller.is_system:
+            roles = {g: Role.OWNER for g in notice.group_ids}
+        model.check_targets(requested, targets, roles, rule_of=lambda group: group.notice_posting)
         known = uow.groups.departments_of(notice.recipient_user_ids)
         for position, user_id in enumerate(cmd.recipient_user_ids):
             if user_id.strip() not in known:

@@ -26,7 +26,9 @@ class GroupRepository(abc.ABC):
     def get(self, group_id: str) -> Group | None: ...
 
     @abc.abstractmethod
-    def get_many(self, group_ids: tuple[str, ...]) -> dict[str, Group]: ...
+    def posting_targets(self, user_id: str, group_ids: tuple[str, ...]) -> tuple[dict[str, Group], dict[str, Role]]:
+        """Those of these groups that exist (member_count not counted), and
+        the user's role in each they belong to: what a publication checks."""
 
     @abc.abstractmethod
     def save(self, group: Group) -> None:

@@ -41,15 +41,23 @@ def _chunks(values: list, size: int = 500):
 
 # Statements built once (see hubkit.uow): building one per call costs more
 # Python time than the database takes to run it.
-_INSERT_NOTICE = notices.insert()
+_NOTICE_KEYS = ("notice_id", "title", "body", "author_id", "published_at", "category", "priority", "pinned",
+                "requires_ack", "ack_deadline", "status", "version", "updated_at", "author_department",
+                "attachment_document_ids", "recipient_count")
+_INSERT_NOTICE = DriverStatement(notices.insert(), columns=_NOTICE_KEYS)
 _INSERT_TARGET = DriverStatement(notice_targets.insert(), columns=("notice_id", "group_id", "position"))
 _INSERT_RECIPIENT = DriverStatement(notice_recipients.insert(), columns=("notice_id", "user_id", "position"))
 _SELECT_GROUP_IDS = sa.select(groups.c.group_id).where(groups.c.group_id.in_(sa.bindparam("ids", expanding=True)))
 _GROUP_MEMBER_COUNT = (sa.select(sa.func.count()).where(group_members.c.group_id == groups.c.group_id)
                        .scalar_subquery().label("member_count"))
 _SELECT_GROUP = sa.select(groups, _GROUP_MEMBER_COUNT).where(groups.c.group_id == sa.bindparam("b_group_id"))
-_SELECT_GROUPS = sa.select(groups, _GROUP_MEMBER_COUNT).where(
-    groups.c.group_id.in_(sa.bindparam("b_group_ids", expanding=True)))
+# A publication's targets and the publisher's role in each: one read, and no
+# member count (a count of a 10,000-member group reads 10,000 index entries).
+_POSTING_TARGETS = DriverStatement(
+    sa.select(*groups.c, group_members.c.role)
+    .select_from(groups.outerjoin(group_members, sa.and_(group_members.c.group_id == groups.c.group_id,
+                                                         group_members.c.user_id == sa.bindparam("b_user_id"))))
+    .where(groups.c.group_id.in_(sa.bindparam("b_group_ids", expanding=True))))
 _SELECT_MEMBER = sa.select(group_members).where(group_members.c.group_id == sa.bindparam("b_group_id"),
                                                 group_members.c.user_id == sa.bindparam("b_user_id"))
 _ROLES_OF = sa.select(group_members.c.group_id, group_members.c.role).where(
@@ -84,9 +92,16 @@ class SqlGroupRepository(GroupRepository):
         row = self.connection.execute(_SELECT_GROUP, {"b_group_id": group_id}).first()
         return None if row is None else self._group(row)
 
-    def get_many(self, group_ids: tuple[str, ...]) -> dict[str, Group]:
-        rows = self.connection.execute(_SELECT_GROUPS, {"b_group_ids": list(group_ids)})
-        return {row.group_id: self._group(row) for row in rows}
+    def posting_targets(self, user_id: str, group_ids: tuple[str, ...]) -> tuple[dict[str, Group], dict[str, Role]]:
+        found: dict[str, Group] = {}
+        roles: dict[str, Role] = {}
+        for (group_id, name, department, created_by, created_at, archived_at, notice_posting, share_posting,
+             role) in _POSTING_TARGETS.execute(self.connection, {"b_user_id": user_id, "b_group_ids": list(group_ids)}):
+            found[group_id] = Group(group_id, name, department, created_by, _aware(created_at), _aware(archived_at),
+                                    PostingRule(notice_posting), PostingRule(share_posting))
+            if role is not None:
+                roles[group_id] = Role(role)
+        return found, roles
 
     def save(self, group: Group) -> None:
         self.connection.execute(groups.update().where(groups.c.group_id == group.group_id).values(
@@ -268,7 +283,7 @@ class SqlNoticeRepository(NoticeRepository):
         self.deferred = deferred
 
     def add(self, notice: Notice) -> None:
-        self.connection.execute(_INSERT_NOTICE, dict(
+        _INSERT_NOTICE.execute(self.connection, dict(
             notice_id=notice.notice_id, title=notice.title, body=notice.body, author_id=notice.author_id,
             published_at=notice.published_at, category=notice.category.value, priority=notice.priority.value,
             pinned=notice.pinned, requires_ack=notice.requires_ack, ack_deadline=notice.ack_deadline,
@@ -418,7 +433,7 @@ def _delivery(by_group: bool, by_name: bool):
         sa.select(sa.bindparam("b_notice_id", type_=sa.String), group_members.c.user_id,
                   sa.func.max(group_members.c.department), sa.bindparam("b_now", type_=sa.DateTime(timezone=True)),
                   # The notice's inbox keys; delivery is publication.
-                  sa.literal(Status.PUBLISHED.value, type_=sa.String), sa.bindparam("b_pinned", type_=sa.Boolean),
+                  sa.bindparam("b_status", type_=sa.String), sa.bindparam("b_pinned", type_=sa.Boolean),
                   sa.bindparam("b_published_at", type_=sa.DateTime(timezone=True)),
                   sa.bindparam("b_category", type_=sa.String), sa.bindparam("b_priority", type_=sa.String))
         .where(reached, group_members.c.user_id != sa.bindparam("b_author_id"))
@@ -428,8 +443,7 @@ def _delivery(by_group: bool, by_name: bool):
          "notice_published_at", "notice_category", "notice_priority"], recipients)
 
 
-# preserve_rowcount: SQLAlchemy keeps an INSERT's row count only when asked.
-_DELIVER = {(by_group, by_name): _delivery(by_group, by_name).execution_options(preserve_rowcount=True)
+_DELIVER = {(by_group, by_name): DriverStatement(_delivery(by_group, by_name))
             for by_group in (False, True) for by_name in (False, True)}
 
 
@@ -441,13 +455,13 @@ class SqlReceiptRepository(ReceiptRepository):
     def deliver(self, notice: Notice, now: datetime) -> int:
         by_group, by_name = bool(notice.group_ids), bool(notice.recipient_user_ids)
         params = {"b_notice_id": notice.notice_id, "b_now": now, "b_author_id": notice.author_id,
-                  "b_pinned": notice.pinned, "b_published_at": notice.published_at,
+                  "b_status": Status.PUBLISHED.value, "b_pinned": notice.pinned, "b_published_at": notice.published_at,
                   "b_category": notice.category.value, "b_priority": notice.priority.value}
         if by_group:
             params["b_group_ids"] = list(notice.group_ids)
         if by_name:
             params["b_user_ids"] = list(notice.recipient_user_ids)
-        return self.connection.execute(_DELIVER[by_group, by_name], params).rowcount
+        return _DELIVER[by_group, by_name].execute(self.connection, params)  # the receipts written
 
     def get(self, notice_id: str, user_id: str) -> Receipt | None:
         row = self.connection.execute(_SELECT_RECEIPT, {"b_notice_id": notice_id, "b_user_id": user_id}).first()
