@@ -35,10 +35,11 @@ def open_index(config: Config, *, writable: bool, replace_outdated: bool = False
 
 def api_serves_inline(config: Config) -> bool:
     """Never: tantivy searches outside the interpreter lock, so on threads
-    several searches run at once, and inline they would not; measured with
+    several searches run at once, and inline they would not. Measured with
     streams served inline too, the API did no better (bench/search_perf.py,
-    2026-11-24: 1,232 against 1,292 searches/s in one process). Uploads and
-    downloads stream, which the inline server refuses (see hubkit ApiServer)."""
+    2026-11-24, two runs back to back: 1,232 against 1,292 searches/s in one
+    process). Uploads and downloads stream, which the inline server refuses
+    (see hubkit ApiServer)."""
     return False
 
 
