@@ -12,7 +12,9 @@ import threading
 from functools import partial
 
 from hubkit.config import Config
+from hubkit.db import wal_checkpointing
 from hubkit.grpc_server import ApiServer
+from hubkit.wiring import engine_for
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +47,16 @@ def serve(config: Config, service: str, *, share_port: bool = False) -> None:
     if processes < 1:
         from hubkit.config import ConfigError
         raise ConfigError("HUB_GRPC_PROCESSES must be at least 1")
-    if share_port or processes == 1:
-        server = api_server(config, service, share_port=share_port)
-        freeze_long_lived_objects()
-        server.serve_until_signalled()
-        return
+    with wal_checkpointing(engine_for(config, service)):
+        if share_port or processes == 1:
+            server = api_server(config, service, share_port=share_port)
+            freeze_long_lived_objects()
+            server.serve_until_signalled()
+        else:
+            _serve_with_siblings(config, service, processes)
 
+
+def _serve_with_siblings(config: Config, service: str, processes: int) -> None:
     server = api_server(config, service, share_port=True)  # binds first: a taken port fails here
     freeze_long_lived_objects()
     command = [sys.executable, "-m", "hubkit.cli", "api", service, "--share-port"]

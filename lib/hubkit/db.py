@@ -13,6 +13,9 @@ production). Besides its own tables it holds two of ours:
 from __future__ import annotations
 
 import contextlib
+import logging
+import sqlite3
+import threading
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,6 +23,9 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.types import NullType, TupleType
+
+log = logging.getLogger(__name__)
 
 plumbing_metadata = sa.MetaData()
 
@@ -90,12 +96,61 @@ def upgrade_plumbing_tables_to_v2(op) -> None:
         batch.alter_column("body", existing_type=sa.Text, nullable=True)
 
 
-# The commit that lets the WAL pass this many pages copies them into the
-# database file while its request waits. SQLite's 1,000 (4 MB) did so every
-# few dozen publishes: 10,000 (40 MB of WAL at most) copies a page written
-# many times once, and halved PublishNotice's p95 (13 -> 7 ms) with 5-10 %
-# more calls/s (bench/publish_throughput.py, four runs taking turns).
+# A commit that finds the WAL past this many pages copies it into the
+# database file while its request waits. API processes copy it from a thread
+# of their own (WalCheckpointer) well before that; the mark is the backstop
+# for when they are not running. (SQLite's 1,000 made every few dozenth
+# publication wait: PublishNotice p99 11-13 ms, 35 ms at 10,000 pages.)
 SQLITE_CHECKPOINT_PAGES = 10_000
+# Once checkpointed, a WAL that grew past this is cut back to it.
+SQLITE_WAL_LIMIT_BYTES = 64 * 1024 * 1024
+
+
+class WalCheckpointer:
+    """Copies a SQLite database's WAL into the database file from a thread
+    of its own every ``interval`` seconds (a passive checkpoint: writers go
+    on meanwhile, and sqlite3 releases the interpreter lock while it copies),
+    so that no request's commit does it."""
+
+    def __init__(self, path: str, interval: float = 0.05):
+        self.path = path
+        self.interval = interval
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="wal-checkpoint", daemon=True)
+
+    def start(self) -> "WalCheckpointer":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._thread.join(10)
+
+    def _run(self) -> None:
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            while not self._stopping.wait(self.interval):
+                try:
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error as exc:  # a busy or locked database: next time
+                    log.debug("WAL checkpoint of %s skipped: %s", self.path, exc)
+        finally:
+            connection.close()
+
+
+@contextlib.contextmanager
+def wal_checkpointing(engine: Engine):
+    """A WalCheckpointer at work for the block, if the engine's database is a
+    SQLite file."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    checkpointer = WalCheckpointer(database).start()
+    try:
+        yield
+    finally:
+        checkpointer.stop()
 
 
 def make_engine(url: str) -> Engine:
@@ -123,6 +178,7 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
+            cursor.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_LIMIT_BYTES}")
             cursor.close()
 
         @event.listens_for(engine, "begin")
@@ -174,10 +230,13 @@ class DriverStatement:
 
     SQLAlchemy's execution machinery costs about 20 microseconds a statement
     (execution context, events, result wrapping), more than SQLite takes to
-    run a small INSERT. This compiles the statement once per dialect (and
-    per length of each expanding IN list) and runs it on the DBAPI cursor of
-    the same connection, inside its transaction, with the column types'
-    conversions (SQLite keeps datetimes as text)."""
+    run a small INSERT. This compiles the statement once per dialect and runs
+    it on the DBAPI cursor of the same connection, inside its transaction,
+    with the column types' conversions (SQLite keeps datetimes as text).
+
+    Expanding IN lists (typed by their column; lists or tuples) are padded to
+    the next power of two by repeating their last item, which IN ignores: a
+    dozen forms of the statement per list, whatever lengths callers send."""
 
     def __init__(self, statement, *, columns: tuple[str, ...] = ()):
         """``columns``: for an INSERT, the keys it is given (the others take
@@ -189,17 +248,20 @@ class DriverStatement:
         self._prepared: dict[tuple, tuple] = {}  # by dialect and lengths of the IN lists
 
     def execute(self, connection: sa.Connection, params: dict) -> list[tuple] | int:
-        """The rows of a SELECT or of RETURNING, else the number of rows written."""
+        """The rows of a SELECT or of RETURNING, else the number of rows
+        written (-1 in a PostgreSQL pipeline, where it is not known yet)."""
         if not connection.in_transaction():
             connection.begin()  # what SQLAlchemy's autobegin does; the driver's cursor would bypass it
         dialect = connection.dialect
-        compiled = self._compiled.get(dialect.name) or self._compile(dialect)
+        compiled = self._compiled.get(dialect.name) or self._compile(dialect, params)
         lists, readers = compiled[1], compiled[3]
-        key = (dialect.name, *[len(params[name]) for name in lists])
-        sql, order, sources = self._prepared.get(key) or self._prepare(key, compiled, params)
+        key = (dialect.name, *[_padded(len(params[name])) for name in lists])
+        sql, order, sources = self._prepared.get(key) or self._prepare(key, compiled)
         values = {}
         for name, source, index, convert in sources:
-            value = params[source] if index is None else params[source][index]
+            value = params[source]
+            if index is not None:
+                value = value[min(index, len(value) - 1)]
             values[name] = convert(value) if convert else value
         driver, cursor = connection.connection.driver_connection, None
         try:
@@ -215,11 +277,17 @@ class DriverStatement:
             if cursor is not None:
                 cursor.close()
 
-    def _compile(self, dialect) -> tuple:
+    def _compile(self, dialect, params: dict) -> tuple:
         compiled = self.statement.compile(dialect=dialect, column_keys=self.columns)
         if any(not bind.required for bind in compiled.binds.values()):
             raise ValueError("DriverStatement takes named parameters only, no literals")
+        if self.columns and (unknown := sorted(set(params) - set(self.columns))):
+            # The driver would store the defaults instead, silently.
+            raise ValueError(f"DriverStatement was given keys that are not among its columns: {unknown}")
         lists = tuple(name for name, bind in compiled.binds.items() if bind.expanding)
+        if any(compiled.binds[name].literal_execute or isinstance(compiled.binds[name].type, (NullType, TupleType))
+               for name in lists):
+            raise ValueError("DriverStatement takes IN lists of a column's type only, not tuples or literals")
         converters = {name: bind.type.dialect_impl(dialect).bind_processor(dialect)
                       for name, bind in compiled.binds.items()}
         returned = self.statement.selected_columns if self.statement.is_select else compiled.effective_returning
@@ -228,9 +296,9 @@ class DriverStatement:
         result = self._compiled[dialect.name] = (compiled, lists, converters, readers)
         return result
 
-    def _prepare(self, key: tuple, compiled: tuple, params: dict) -> tuple:
+    def _prepare(self, key: tuple, compiled: tuple) -> tuple:
         """SQL, parameter order (positional drivers) and where each parameter
-        comes from, for IN lists of these lengths."""
+        comes from, for IN lists of the (padded) lengths in ``key``."""
         statement, lists, converters, _ = compiled
         if not lists:
             order = list(statement.positiontup) if statement.positional else None
@@ -238,7 +306,8 @@ class DriverStatement:
         else:
             # SQLAlchemy expands the lists (names and placeholders are its
             # own); markers tell which expanded parameter is which item.
-            markers = {name: [(name, i) for i in range(len(params[name]))] if name in lists else (name, None)
+            lengths = dict(zip(lists, key[1:]))
+            markers = {name: [(name, i) for i in range(lengths[name])] if name in lengths else (name, None)
                        for name in converters}
             expanded = statement.construct_expanded_state(markers)
             sources = []
@@ -249,6 +318,11 @@ class DriverStatement:
             prepared = (expanded.statement, order, sources)
         self._prepared[key] = prepared
         return prepared
+
+
+def _padded(length: int) -> int:
+    """0, or the power of two at or above ``length``."""
+    return 1 << (length - 1).bit_length() if length else 0
 
 
 class DeferredWrites:

@@ -1,5 +1,7 @@
 """Migrations and the transactional outbox on SQLite and PostgreSQL."""
+import sqlite3
 import threading
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -8,7 +10,7 @@ from alembic.migration import MigrationContext
 
 from hubkit.auth import Caller
 from hubkit.config import SERVICES
-from hubkit.db import outbox, plumbing_metadata
+from hubkit.db import WalCheckpointer, outbox, plumbing_metadata
 from hubkit.uow import SqlUnitOfWork
 from hubkit.wiring import engine_for, migrate_service
 from notice import handlers
@@ -118,3 +120,24 @@ def test_a_unit_of_work_that_fails_to_open_releases_the_sqlite_writer_lock(hub_c
             entered.set()
     threading.Thread(target=write, daemon=True).start()
     assert entered.wait(5)
+
+
+def test_the_wal_checkpointer_copies_commits_into_the_database_file(tmp_path):
+    # A writer that never checkpoints itself: only the checkpointer's thread
+    # can carry its pages from the WAL into the database file.
+    path = tmp_path / "checkpointed.db"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA wal_autocheckpoint=0")
+    writer.execute("CREATE TABLE readings (station TEXT, note TEXT)")
+    writer.executemany("INSERT INTO readings VALUES (?, ?)", [(f"换热站{n}", "供水温度正常" * 40) for n in range(2000)])
+    written = path.stat().st_size
+    checkpointer = WalCheckpointer(str(path), interval=0.01).start()
+    try:
+        deadline = time.monotonic() + 5
+        while path.stat().st_size <= written and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        checkpointer.stop()
+    assert path.stat().st_size > written + 1_000_000  # the rows' pages are in the file now
+    writer.close()

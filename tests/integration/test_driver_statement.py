@@ -72,11 +72,19 @@ def test_statements_belong_to_the_connections_transaction(engine):
         assert BY_CREW.execute(connection, {"crew": "调度班"}) == []
 
 
-def test_literals_are_refused_when_first_used(engine):
+def test_literals_tuples_and_unknown_keys_are_refused_when_first_used(engine):
     literal = DriverStatement(sa.select(shifts.c.crew).where(shifts.c.crew == "热力一班"))
+    pairs = DriverStatement(sa.select(shifts.c.crew).where(
+        sa.tuple_(shifts.c.crew, shifts.c.note).in_(sa.bindparam("pairs", expanding=True))))
     with engine.connect() as connection:
         with pytest.raises(ValueError, match="named parameters only"):
             literal.execute(connection, {})
+        with pytest.raises(ValueError, match="not tuples"):
+            pairs.execute(connection, {"pairs": [("热力一班", "巡检")]})
+        # A key the INSERT does not list would be dropped for the column's default.
+        insert = DriverStatement(shifts.insert(), columns=("crew", "starts_at", "note"))
+        with pytest.raises(ValueError, match=r"not among its columns: \['done'\]"):
+            insert.execute(connection, {"crew": "热力一班", "starts_at": EIGHT, "note": None, "done": True})
 
 
 def test_in_lists_of_any_length_match_sqlalchemys_own(engine):
@@ -90,12 +98,18 @@ def test_in_lists_of_any_length_match_sqlalchemys_own(engine):
             INSERT.execute(connection, {"crew": crew, "starts_at": EIGHT + timedelta(hours=n), "note": None})
     times = [EIGHT + timedelta(hours=n) for n in range(3)]
     with engine.connect() as connection:
-        for chosen, at in [(crews, times), (crews[:1], times), (crews[1:], times[2:]), ([], times), (crews, [])]:
+        for chosen, at in [(crews, times), (crews[:1], times), (crews[2:], times), (crews[1:], times[2:]),
+                           (crews[:2], times[:1]), ([], times), (crews, [])]:
             params = {"since": EIGHT, "crews": chosen, "times": at}
             expected = [tuple(row) for row in connection.execute(in_lists.statement, params)]
             assert in_lists.execute(connection, params) == expected, (chosen, at)
         assert [crew for crew, _ in in_lists.execute(connection, {"since": EIGHT, "crews": crews, "times": times[1:]})
                 ] == ["检修二班", "调度班"]
+        in_crews = DriverStatement(sa.select(shifts.c.crew).where(
+            shifts.c.crew.in_(sa.bindparam("crews", expanding=True))))
+        for length in range(1, 41):
+            assert in_crews.execute(connection, {"crews": ["无此班组"] * (length - 1) + ["调度班"]}) == [("调度班",)]
+        assert len(in_crews._prepared) == 7  # a form per power of two (1, 2, 4 ... 64), not per length
 
 
 def test_driver_errors_come_as_sqlalchemys(engine):
