@@ -54,7 +54,8 @@ _SELECT_GROUP = sa.select(groups, _GROUP_MEMBER_COUNT).where(groups.c.group_id =
 # A publication's targets and the publisher's role in each: one read, and no
 # member count (a count of a 10,000-member group reads 10,000 index entries).
 _POSTING_TARGETS = DriverStatement(
-    sa.select(*groups.c, group_members.c.role)
+    sa.select(groups.c.group_id, groups.c.name, groups.c.department, groups.c.created_by, groups.c.created_at,
+              groups.c.archived_at, groups.c.notice_posting, groups.c.share_posting, group_members.c.role)
     .select_from(groups.outerjoin(group_members, sa.and_(group_members.c.group_id == groups.c.group_id,
                                                          group_members.c.user_id == sa.bindparam("b_user_id"))))
     .where(groups.c.group_id.in_(sa.bindparam("b_group_ids", expanding=True))))
@@ -95,6 +96,8 @@ class SqlGroupRepository(GroupRepository):
     def posting_targets(self, user_id: str, group_ids: tuple[str, ...]) -> tuple[dict[str, Group], dict[str, Role]]:
         found: dict[str, Group] = {}
         roles: dict[str, Role] = {}
+        if not group_ids:  # a notice to named people only
+            return found, roles
         for (group_id, name, department, created_by, created_at, archived_at, notice_posting, share_posting,
              role) in _POSTING_TARGETS.execute(self.connection, {"b_user_id": user_id, "b_group_ids": list(group_ids)}):
             found[group_id] = Group(group_id, name, department, created_by, _aware(created_at), _aware(archived_at),

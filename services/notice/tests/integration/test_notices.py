@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from hubkit.auth import Caller
+from hubkit.auth import SYSTEM_ROLE, Caller
 from hubkit.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from hubkit.wiring import engine_for, migrate_service
 from notice import group_handlers as groups, handlers, reminder_handlers, share_handlers
@@ -40,10 +40,10 @@ def depot(uow, clock):
     return group, other
 
 
-def publish(uow, clock, group_ids, **fields):
+def publish(uow, clock, group_ids, *, caller=CHIEF, **fields):
     cmd = commands.PublishNotice(tuple(group_ids), fields.pop("title", "雨雪天气行车安全措施"),
                                  fields.pop("body", "各岗位严格执行雨雪天气行车安全措施。"), **fields)
-    return handlers.publish_notice(cmd, caller=fields.pop("caller", CHIEF), uow=uow(), limits=LIMITS, clock=clock)
+    return handlers.publish_notice(cmd, caller=caller, uow=uow(), limits=LIMITS, clock=clock)
 
 
 def test_publication_creates_one_receipt_per_distinct_recipient_and_one_event(uow, clock, depot, row_count,
@@ -64,6 +64,28 @@ def test_publication_creates_one_receipt_per_distinct_recipient_and_one_event(uo
     with pytest.raises(NotFound) as raised:
         publish(uow, clock, [group.group_id], recipient_user_ids=("u-driver1", "u-nobody"))
     assert raised.value.field == "recipient_user_ids[1]"
+
+
+def test_publishers_need_the_posting_right_in_every_target_and_system_callers_have_it(uow, clock, depot):
+    group, other = depot
+    with pytest.raises(PermissionDenied) as raised:  # a member of both, a manager of neither
+        publish(uow, clock, [group.group_id, other.group_id], caller=DRIVERS[0])
+    assert raised.value.field == "group_ids[0]"
+    with pytest.raises(PermissionDenied) as raised:  # a manager of the first only
+        publish(uow, clock, [group.group_id, other.group_id],
+                caller=Caller("u-admin", departments=("车务段",)))
+    assert raised.value.field == "group_ids[1]"
+    with pytest.raises(NotFound) as raised:
+        publish(uow, clock, [group.group_id, "no-such-group"], caller=CHIEF)
+    assert raised.value.field == "group_ids[1]"
+    # An integrating system (an OA bridge) belongs to no group and may post to all.
+    bridge = Caller("oa-bridge", roles=(SYSTEM_ROLE,))
+    notice = publish(uow, clock, [group.group_id, other.group_id], caller=bridge)
+    assert notice.recipient_count == 8  # everyone in both groups, the chief included
+    groups.archive_group(commands.ArchiveGroup(other.group_id), caller=CHIEF, uow=uow(), clock=clock)
+    with pytest.raises(FailedPrecondition) as raised:
+        publish(uow, clock, [other.group_id], caller=bridge)
+    assert raised.value.field == "group_ids[0]"
 
 
 def test_reading_and_acknowledging_count_once(uow, clock, depot, outbox_events, row_count):

@@ -147,6 +147,20 @@ def test_bad_uploads_name_the_field_and_store_nothing(api_server, requests, fiel
     assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert violation(raised.value) == [field] and field in raised.value.details()
     assert count(config, "documents") == 0
+    assert [p for p in (config.data_dir / "blobs").rglob("*") if p.is_file()] == []  # not even a temp file
+
+
+def test_a_version_cut_short_is_refused_and_the_document_keeps_its_current_one(api_server, samples):
+    config, stub, issue, _ = api_server
+    document = call(stub.UploadDocument, upload_requests(samples.docx()), OWNER, issue).document
+    cut_short = list(stream_of(api.UploadVersionRequest, pb.NewVersionMetadata(
+        document_id=document.document_id, file_name="修订稿.md"), [samples.markdown()]))[:-1]
+    with pytest.raises(grpc.RpcError) as raised:
+        call(stub.UploadVersion, iter(cut_short), OWNER, issue)
+    assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT and violation(raised.value) == ["end"]
+    listed = call(stub.ListVersions, api.ListVersionsRequest(document_id=document.document_id), OWNER, issue)
+    assert [v.number for v in listed.versions] == [1]
+    assert len([p for p in (config.data_dir / "blobs").rglob("*") if p.is_file()]) == 1  # version 1's
 
 
 def test_reads_are_limited_to_those_it_is_shared_with(api_server, samples):
