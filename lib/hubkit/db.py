@@ -344,8 +344,7 @@ class DeferredWrites:
         queue, self._queue = self._queue, []
         try:
             if queue and connection.dialect.name == "postgresql":
-                with connection.connection.driver_connection.pipeline():
-                    self._run(connection, queue)
+                self._run_in_pipeline(connection, queue)
             else:
                 self._run(connection, queue)
         except BaseException:
@@ -361,6 +360,20 @@ class DeferredWrites:
         for statement, params in queue:
             statement.execute(connection, params)
         connection.commit()
+
+    @staticmethod
+    def _run_in_pipeline(connection: sa.Connection, queue: list[tuple[DriverStatement, dict]]) -> None:
+        # The COMMIT is queued as a statement: the driver's commit() would
+        # wait for it, and leaving the pipeline would wait once more.
+        driver = connection.connection.driver_connection
+        try:
+            with driver.pipeline():
+                for statement, params in queue:
+                    statement.execute(connection, params)
+                driver.execute("COMMIT")
+        except connection.dialect.loaded_dbapi.Error as exc:  # raised by the pipeline's one sync
+            raise _as_sqlalchemy_error(connection, driver, None, "COMMIT", {}, exc) from exc
+        connection.commit()  # SQLAlchemy's transaction ends; the driver has nothing left to send
 
 
 def _as_sqlalchemy_error(connection: sa.Connection, driver, cursor, sql: str, values: dict, exc: Exception):
