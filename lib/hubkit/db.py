@@ -138,12 +138,18 @@ class WalCheckpointer:
             connection.close()
 
 
+def sqlite_file(engine: Engine) -> str | None:
+    """The path of the engine's database if it is a SQLite file."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    return None if not database or database == ":memory:" else database
+
+
 @contextlib.contextmanager
 def wal_checkpointing(engine: Engine):
     """A WalCheckpointer at work for the block, if the engine's database is a
     SQLite file."""
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:":
+    database = sqlite_file(engine)
+    if database is None:
         yield
         return
     checkpointer = WalCheckpointer(database).start()
@@ -293,30 +299,23 @@ class DriverStatement:
         returned = self.statement.selected_columns if self.statement.is_select else compiled.effective_returning
         readers = ([column.type.dialect_impl(dialect).result_processor(dialect, None) for column in returned]
                    if returned else None)
-        result = self._compiled[dialect.name] = (compiled, lists, converters, readers)
-        return result
+        compiled_state = self._compiled[dialect.name] = (compiled, lists, converters, readers)
+        return compiled_state
 
     def _prepare(self, key: tuple, compiled: tuple) -> tuple:
         """SQL, parameter order (positional drivers) and where each parameter
         comes from, for IN lists of the (padded) lengths in ``key``."""
         statement, lists, converters, _ = compiled
-        if not lists:
-            order = list(statement.positiontup) if statement.positional else None
-            prepared = (statement.string, order, [(name, name, None, convert) for name, convert in converters.items()])
-        else:
-            # SQLAlchemy expands the lists (names and placeholders are its
-            # own); markers tell which expanded parameter is which item.
-            lengths = dict(zip(lists, key[1:]))
-            markers = {name: [(name, i) for i in range(lengths[name])] if name in lengths else (name, None)
-                       for name in converters}
-            expanded = statement.construct_expanded_state(markers)
-            sources = []
-            for name, marker in expanded.parameters.items():
-                source, index = marker
-                sources.append((name, source, index, converters[source]))
-            order = list(expanded.positiontup) if expanded.positiontup is not None else None
-            prepared = (expanded.statement, order, sources)
-        self._prepared[key] = prepared
+        # SQLAlchemy expands the lists (names and placeholders are its own);
+        # markers tell which expanded parameter is which item.
+        lengths = dict(zip(lists, key[1:]))
+        markers = {name: [(name, i) for i in range(lengths[name])] if name in lengths else (name, None)
+                   for name in converters}
+        expanded = statement.construct_expanded_state(markers)
+        sources = [(name, source, index, converters[source])
+                   for name, (source, index) in expanded.parameters.items()]
+        order = list(expanded.positiontup) if expanded.positiontup is not None else None
+        prepared = self._prepared[key] = (expanded.statement, order, sources)
         return prepared
 
 

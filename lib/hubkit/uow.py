@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from hubkit.db import READ_ONLY, DeferredWrites, DriverStatement, outbox, processed_events
+from hubkit.db import READ_ONLY, DeferredWrites, DriverStatement, outbox, processed_events, sqlite_file
 from hubkit.envelope import Envelope, to_bytes
 
 
@@ -60,8 +60,8 @@ _writer_locks_guard = threading.Lock()
 
 
 def _sqlite_writer_lock(engine: Engine) -> _SqliteWriterLock | None:
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:":
+    database = sqlite_file(engine)
+    if database is None:
         return None
     with _writer_locks_guard:
         return _writer_locks.setdefault(id(engine), _SqliteWriterLock(database))
