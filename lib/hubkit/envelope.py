@@ -9,7 +9,6 @@ schema versions; an event of a type or version not listed here is malformed.
 from __future__ import annotations
 
 import json
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -17,6 +16,7 @@ from google.protobuf import json_format
 from google.protobuf.message import DecodeError, Message
 
 from hub.events.v1 import envelope_pb2, notice_events_pb2, reports_events_pb2, search_events_pb2
+from hubkit.ids import new_id
 from hubkit.protos import timestamp
 
 
@@ -85,7 +85,7 @@ def new_envelope(event_type: str, payload: Message, *, correlation_id: str = "",
         raise ValueError(f"unknown event type {event_type!r}")
     if not isinstance(payload, known.payload):
         raise TypeError(f"{event_type} carries {known.payload.__name__}, not {type(payload).__name__}")
-    event_id = uuid.uuid4().hex
+    event_id = new_id()
     return Envelope(
         event_id=event_id,
         event_type=event_type,

@@ -1,9 +1,12 @@
 """Envelope, tokens and configuration: the shared plumbing's contracts."""
 import json
+import time
+import uuid
 
 import pytest
 
 from hub.events.v1 import notice_events_pb2
+from hubkit import ids
 from hubkit.auth import Caller, caller_from_metadata, issue_token, verify_token
 from hubkit.config import Config, ConfigError
 from hubkit.envelope import MalformedEvent, from_body, from_bytes, new_envelope, to_bytes, wire_json
@@ -131,3 +134,15 @@ def test_timestamps_from_utc_datetimes_equal_from_datetime():
         expected = Timestamp()
         expected.FromDatetime(moment)
         assert timestamp(moment) == expected, moment
+
+
+def test_ids_are_version_7_uuids_ordered_by_their_millisecond(monkeypatch):
+    clock = iter([1_790_000_000_000_000_000, 1_790_000_000_001_000_000, 1_790_000_000_001_000_000])
+    monkeypatch.setattr(time, "time_ns", lambda: next(clock))
+    first, second, third = ids.new_id(), ids.new_id(), ids.new_id()
+    for value in (first, second, third):
+        parsed = uuid.UUID(hex=value)
+        assert (len(value), parsed.version, parsed.variant) == (32, 7, uuid.RFC_4122)
+        assert parsed.hex == value
+    assert first[:12] == f"{1_790_000_000_000:012x}" and first < second
+    assert second[:12] == third[:12] and second != third  # one millisecond: random bits tell them apart

@@ -1,11 +1,11 @@
 """Small helpers every use case module shares."""
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
 from typing import Callable
 
 from hubkit.auth import Caller
+from hubkit.ids import new_id  # noqa: F401 - the use cases take it from here
 from notice.domain.audit import AuditEntry, EntityKind
 from notice.domain.errors import InvalidArgument, NotFound
 from notice.domain.groups import Group, Role
@@ -17,10 +17,6 @@ MAX_ID_CHARS = 64
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 def required_id(value: str, field: str) -> str:

@@ -4,13 +4,13 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Callable
 
 from hubkit.auth import Caller
 from hubkit.errors import AlreadyExists, InvalidArgument, NotFound
+from hubkit.ids import new_id
 from hubkit.uow import apply_once
 from reports.domain import commands, facts
 from reports.domain.catalog import StoredFile, StoredReport
@@ -158,7 +158,7 @@ def _generate(report_kind, period: Period, *, replace_complete: bool, uow_factor
         if keep(existing):
             return existing, False
         document = report_kind.build(uow, period, now)
-    report_id = existing.report_id if existing else uuid.uuid4().hex
+    report_id = existing.report_id if existing else new_id()
     report, contents = _render(document, period, report_id, pipeline, now)
     try:
         with uow_factory() as uow:

@@ -7,12 +7,12 @@ transaction leaves at most an unreferenced blob, never a row without content.
 """
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
 from typing import BinaryIO, Callable, Iterable
 
 from hubkit.auth import Caller
 from hubkit.errors import InvalidArgument, NotFound
+from hubkit.ids import new_id
 from hubkit.uow import apply_once
 from search.adapters.document_events import to_envelope
 from search.domain import documents as docs
@@ -24,10 +24,6 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 def actor_of(caller: Caller) -> docs.Actor:
