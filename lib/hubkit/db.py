@@ -337,15 +337,22 @@ class DeferredWrites:
     def add(self, statement: DriverStatement, params: dict) -> None:
         self._queue.append((statement, params))
 
+    def run(self, connection: sa.Connection) -> None:
+        """Run the queued inserts, leaving the commit to the caller (a
+        savepoint's release, in a group commit)."""
+        queue, self._queue = self._queue, []
+        for statement, params in queue:
+            statement.execute(connection, params)
+
     def commit(self, connection: sa.Connection) -> None:
         """Run the queued inserts and commit; on failure the transaction is
         rolled back, whichever statement failed, and the error raised."""
-        queue, self._queue = self._queue, []
         try:
-            if queue and connection.dialect.name == "postgresql":
-                self._run_in_pipeline(connection, queue)
+            if self._queue and connection.dialect.name == "postgresql":
+                self._run_in_pipeline(connection)
             else:
-                self._run(connection, queue)
+                self.run(connection)
+                connection.commit()
         except BaseException:
             with contextlib.suppress(Exception):
                 connection.rollback()  # also ends SQLAlchemy's transaction after a failed COMMIT
@@ -354,21 +361,13 @@ class DeferredWrites:
                 connection.connection.driver_connection.rollback()
             raise
 
-    @staticmethod
-    def _run(connection: sa.Connection, queue: list[tuple[DriverStatement, dict]]) -> None:
-        for statement, params in queue:
-            statement.execute(connection, params)
-        connection.commit()
-
-    @staticmethod
-    def _run_in_pipeline(connection: sa.Connection, queue: list[tuple[DriverStatement, dict]]) -> None:
+    def _run_in_pipeline(self, connection: sa.Connection) -> None:
         # The COMMIT is queued as a statement: the driver's commit() would
         # wait for it, and leaving the pipeline would wait once more.
         driver = connection.connection.driver_connection
         try:
             with driver.pipeline():
-                for statement, params in queue:
-                    statement.execute(connection, params)
+                self.run(connection)
                 driver.execute("COMMIT")
         except connection.dialect.loaded_dbapi.Error as exc:  # raised by the pipeline's one sync
             raise _as_sqlalchemy_error(connection, driver, None, "COMMIT", {}, exc) from exc

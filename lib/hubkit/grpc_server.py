@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import logging
 import signal
 import threading
@@ -29,6 +30,7 @@ from sqlalchemy.exc import DBAPIError
 
 from hubkit import errors
 from hubkit.auth import Caller, TokenVerifier
+from hubkit.group_commit import GroupCommits
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +100,15 @@ def long_running(method):
 class _Wrapping:
     """Wraps each method handler once: authentication from the bearer token,
     the caller in a context variable, exceptions answered with their status.
-    ``inline``: unary calls run on the asyncio server's event loop, those
-    marked long_running on a pool thread (see ApiServer)."""
+    With ``commits`` (inline): unary calls run on the asyncio server's event
+    loop with their SQLite writes in group commits, those marked
+    long_running on a pool thread (see ApiServer)."""
 
-    def __init__(self, jwt_secret: str, *, inline: bool):
+    def __init__(self, jwt_secret: str, *, commits: GroupCommits | None):
         self.tokens = TokenVerifier(jwt_secret)
-        self.inline = inline
+        self.commits = commits
         self._wrapped: dict[str, grpc.RpcMethodHandler] = {}  # by method: wrapping once is enough
+        self._on_the_loop: set[str] = set()  # methods whose calls run on the loop
 
     def handler_for(self, method: str, handler):
         wrapped = self._wrapped.get(method)
@@ -112,10 +116,18 @@ class _Wrapping:
             wrapped = self._wrapped[method] = self._wrap(method, handler)
         return wrapped
 
+    def handler_for_call(self, method: str, handler):
+        """handler_for, bound to one call's Arrival if it runs on the loop:
+        the group commits count it as waiting until it runs."""
+        wrapped = self.handler_for(method, handler)
+        if method not in self._on_the_loop:
+            return wrapped
+        return wrapped._replace(unary_unary=functools.partial(wrapped.unary_unary, arrival=self.commits.arrived()))
+
     def _wrap(self, method: str, handler):
         if handler is None or method.startswith(_UNAUTHENTICATED_PREFIXES):
             return handler
-        tokens = self.tokens
+        tokens, commits = self.tokens, self.commits
 
         def enter(context):
             """The caller set for a call on a thread (or the call aborted)."""
@@ -139,13 +151,19 @@ class _Wrapping:
             return wrapped
 
         def on_the_loop(behavior):
-            async def wrapped(request, context):
+            async def wrapped(request, context, arrival):
                 try:
-                    token = _current_caller.set(tokens.caller(context.invocation_metadata()))
+                    call = commits.start(arrival)
                     try:
-                        return behavior(request, context)
+                        token = _current_caller.set(tokens.caller(context.invocation_metadata()))
+                        try:
+                            response = behavior(request, context)
+                        finally:
+                            _current_caller.reset(token)
                     finally:
-                        _current_caller.reset(token)
+                        commits.finish(call)
+                    await commits.settled(call)  # answered once what it wrote is committed
+                    return response
                 except Exception as exc:  # noqa: BLE001 - translated here, in one place
                     code, details, trailing_metadata = _failure(exc)
                 await context.abort(code, details, trailing_metadata)
@@ -166,7 +184,10 @@ class _Wrapping:
 
         behavior = handler.unary_unary
         if behavior is not None:
-            wrap = on_the_loop if self.inline and not getattr(behavior, "hub_long_running", False) else unary
+            wrap = unary
+            if commits is not None and not getattr(behavior, "hub_long_running", False):
+                wrap = on_the_loop
+                self._on_the_loop.add(method)
             return grpc.unary_unary_rpc_method_handler(
                 wrap(behavior), request_deserializer=handler.request_deserializer,
                 response_serializer=handler.response_serializer)
@@ -198,7 +219,7 @@ class _LoopInterceptor(grpc.aio.ServerInterceptor):
 
     async def intercept_service(self, continuation, handler_call_details):
         method = handler_call_details.method
-        return self.wrapping.handler_for(method, await continuation(handler_call_details))
+        return self.wrapping.handler_for_call(method, await continuation(handler_call_details))
 
 
 class _UnaryOnly:
@@ -231,7 +252,8 @@ class ApiServer:
       on a pool thread. For APIs whose calls only do local work (SQLite): one
       Python process runs one call at a time anyway, and handing each call
       between threads under the interpreter lock cost more CPU than many a
-      call itself (bench/ack_throughput.py). A slow call makes the others in
+      call itself (bench/ack_throughput.py). Their SQLite writes are group
+      committed (hubkit.group_commit). A slow call makes the others in
       its process wait; HUB_GRPC_PROCESSES adds processes. Unary methods
       only: a thread producing a cancelled response stream can wait for ever
       on the asyncio server (grpc/grpc#25327). Either server may end a client
@@ -244,11 +266,12 @@ class ApiServer:
         """``share_port``: several processes serve one address (SO_REUSEPORT;
         the kernel spreads connections). Otherwise binding a port in use fails."""
         self.inline = inline
-        wrapping = _Wrapping(jwt_secret, inline=inline)
         options = [("grpc.so_reuseport", 1 if share_port else 0)]
         pool = self._pool = futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc")
         if inline:
             self._loop = asyncio.new_event_loop()
+            self._commits = GroupCommits(self._loop)
+            wrapping = _Wrapping(jwt_secret, commits=self._commits)
             self._loop_thread = threading.Thread(target=self._loop.run_forever, name="grpc-loop", daemon=True)
             self._loop_thread.start()
 
@@ -262,6 +285,7 @@ class ApiServer:
                 self._stop_loop()
                 raise
         else:
+            wrapping = _Wrapping(jwt_secret, commits=None)
             self._build(grpc.server(pool, interceptors=[_ThreadedInterceptor(wrapping)], options=options),
                         register, address, health.HealthServicer())
 
@@ -301,6 +325,7 @@ class ApiServer:
             async def stop():
                 await self.health.enter_graceful_shutdown()
                 await self.server.stop(grace)
+                self._commits.commit_all()  # of calls cut short by the grace period
             try:
                 self._on_loop(stop())
                 # Long-running calls still at work finish first: their answer

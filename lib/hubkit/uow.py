@@ -15,6 +15,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
+from hubkit import group_commit
 from hubkit.db import READ_ONLY, DeferredWrites, DriverStatement, outbox, processed_events, sqlite_file
 from hubkit.envelope import Envelope, to_bytes
 
@@ -92,7 +93,9 @@ class AbstractUnitOfWork(abc.ABC):
 
 
 class SqlUnitOfWork(AbstractUnitOfWork):
-    """One database transaction; rolled back unless committed."""
+    """One database transaction; rolled back unless committed. A SQLite
+    writer in a call served on an event loop is a savepoint of that loop's
+    shared transaction instead (hubkit.group_commit)."""
 
     def __init__(self, engine: Engine, *, read_only: bool = False):
         """``read_only``: for queries; on SQLite it takes no write lock, so
@@ -101,16 +104,18 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.read_only = read_only
         self.connection: Connection | None = None
         self._writer_lock = None if read_only else _sqlite_writer_lock(engine)
+        self._group = None  # the shared transaction this unit is a savepoint of
+        self._unit_open = False  # the savepoint is neither released nor rolled back
 
     def __enter__(self):
+        self.deferred = DeferredWrites()
+        commits = group_commit.current() if self._writer_lock is not None else None
+        if commits is not None:
+            return self._join(commits.group_for(self.engine, self._writer_lock, self._begin))
         if self._writer_lock is not None:
             self._writer_lock.acquire()
         try:
-            self.deferred = DeferredWrites()
-            self.connection = self.engine.connect()
-            if self.read_only:
-                self.connection = self.connection.execution_options(**READ_ONLY)
-            self.connection.begin()
+            self.connection = self._begin()
             self._on_enter(self.connection)
         except BaseException:  # no connection or no BEGIN: nothing to undo but the lock
             if self.connection is not None:
@@ -121,10 +126,35 @@ class SqlUnitOfWork(AbstractUnitOfWork):
             raise
         return self
 
+    def _begin(self) -> Connection:
+        connection = self.engine.connect()
+        try:
+            if self.read_only:
+                connection = connection.execution_options(**READ_ONLY)
+            connection.begin()
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _join(self, group):
+        group.begin_unit()
+        self._group, self._unit_open, self.connection = group, True, group.connection
+        try:
+            self._on_enter(self.connection)
+        except BaseException:
+            self.rollback()
+            raise
+        return self
+
     def _on_enter(self, connection: Connection) -> None:
         """Subclasses build their repositories on the open connection."""
 
     def __exit__(self, exc_type, exc, tb):
+        if self._group is not None:  # the group's connection and lock stay with it
+            self.rollback()
+            self._group = self.connection = None
+            return
         try:
             self.rollback()
         finally:
@@ -134,10 +164,19 @@ class SqlUnitOfWork(AbstractUnitOfWork):
                 self._writer_lock.release()
 
     def commit(self) -> None:
-        self.deferred.commit(self.connection)
+        if self._group is None:
+            self.deferred.commit(self.connection)
+            return
+        self.deferred.run(self.connection)
+        self._group.keep_unit()
+        self._unit_open = False
 
     def rollback(self) -> None:
-        if self.connection is not None and self.connection.in_transaction():
+        if self._group is not None:
+            if self._unit_open:
+                self._unit_open = False
+                self._group.roll_back_unit()
+        elif self.connection is not None and self.connection.in_transaction():
             self.connection.rollback()
 
     def emit(self, envelope: Envelope) -> None:

@@ -1,4 +1,5 @@
 """The gRPC front doors over real channels bound to port 0."""
+import threading
 
 import grpc
 import pytest
@@ -91,6 +92,36 @@ def test_bad_notices_are_refused_naming_the_field_and_nothing_is_stored(apis, jw
         assert connection.exec_driver_sql("select count(*) from notices").scalar() == 0
         assert connection.exec_driver_sql(
             "select count(*) from outbox where routing_key = 'notice.published'").scalar() == 0
+
+
+def test_concurrent_publications_are_each_stored_once_with_their_event(apis, jwt_secret):
+    # On SQLite the calls' writes are group committed (several per COMMIT),
+    # some failing among them; on PostgreSQL each call commits its own.
+    config, servers = apis
+    notice = client(servers, "notice", issue_token(jwt_secret, SECRETARY))
+    group = notice.CreateGroup(notice_api.CreateGroupRequest(name="高炉值班组", department="炼铁厂")).group
+    published, refused = [], []
+
+    def publish(worker: int) -> None:
+        for n in range(20):
+            # every fifth goes to no group: refused inside its unit of work
+            group_id = "g-gone" if n % 5 == 4 else group.group_id
+            try:
+                published.append(notice.PublishNotice(notice_api.PublishNoticeRequest(
+                    group_ids=[group_id], title=f"高炉巡检记录 {worker}-{n}", body="炉顶温度正常。")).notice.notice_id)
+            except grpc.RpcError as exc:
+                refused.append(exc.code())
+
+    workers = [threading.Thread(target=publish, args=(w,)) for w in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert len(set(published)) == 96 and refused == [grpc.StatusCode.NOT_FOUND] * 24
+    with engine_for(config, "notice").connect() as connection:
+        assert set(connection.exec_driver_sql("select notice_id from notices").scalars()) == set(published)
+        assert connection.exec_driver_sql(
+            "select count(*) from outbox where routing_key = 'notice.published'").scalar() == 96
 
 
 def test_search_and_reports_validate_their_input(apis, jwt_secret):
