@@ -152,20 +152,26 @@ class _Wrapping:
 
         def on_the_loop(behavior):
             async def wrapped(request, context, arrival):
+                call = commits.start(arrival)
                 try:
-                    call = commits.start(arrival)
+                    token = _current_caller.set(tokens.caller(context.invocation_metadata()))
                     try:
-                        token = _current_caller.set(tokens.caller(context.invocation_metadata()))
-                        try:
-                            response = behavior(request, context)
-                        finally:
-                            _current_caller.reset(token)
+                        response = behavior(request, context)
                     finally:
-                        commits.finish(call)
-                    await commits.settled(call)  # answered once what it wrote is committed
-                    return response
+                        _current_caller.reset(token)
                 except Exception as exc:  # noqa: BLE001 - translated here, in one place
-                    code, details, trailing_metadata = _failure(exc)
+                    failure = exc
+                else:
+                    failure = None
+                finally:
+                    commits.finish(call)
+                try:  # answered once its groups have committed: it may have read their writes
+                    await commits.settled(call)
+                except Exception as exc:  # noqa: BLE001 - the COMMIT failed: so does the call
+                    failure = exc
+                if failure is None:
+                    return response
+                code, details, trailing_metadata = _failure(failure)
                 await context.abort(code, details, trailing_metadata)
             return wrapped
 
@@ -324,8 +330,10 @@ class ApiServer:
         if self.inline:
             async def stop():
                 await self.health.enter_graceful_shutdown()
-                await self.server.stop(grace)
-                self._commits.commit_all()  # of calls cut short by the grace period
+                try:
+                    await self.server.stop(grace)
+                finally:
+                    self._commits.commit_all()  # of calls cut short by the grace period
             try:
                 self._on_loop(stop())
                 # Long-running calls still at work finish first: their answer

@@ -144,6 +144,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
             self._on_enter(self.connection)
         except BaseException:
             self.rollback()
+            self._group = self.connection = None
             raise
         return self
 

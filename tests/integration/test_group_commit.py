@@ -3,6 +3,7 @@ calls run one after another on an event loop share one COMMIT; a call that
 fails rolls back alone; a COMMIT that fails fails every call it held; other
 writers and readers see nothing until it has committed."""
 import asyncio
+import sqlite3
 import threading
 
 import pytest
@@ -79,12 +80,25 @@ def test_calls_on_the_loop_share_one_commit_and_a_failing_call_rolls_back_alone(
     assert stored(engine) == {"炼钢一车间", "轧钢车间", "质检站"}
 
 
+def write_lock_is_held(engine) -> bool:
+    probe = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
+    try:
+        probe.execute("BEGIN IMMEDIATE")
+        probe.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError as exc:
+        return "locked" in str(exc)
+    finally:
+        probe.close()
+
+
 def test_a_first_unit_that_fails_leaves_the_group_to_the_next(engine):
     async def scenario():
         commits = GroupCommits(asyncio.get_running_loop())
         second = commits.arrived()
         _, raised = serve(commits, commits.arrived(), lambda: add(engine, "机务段", fail=True))
         assert raised is not None
+        assert write_lock_is_held(engine)  # begun afresh, as a writer
         call, _ = serve(commits, second, lambda: add(engine, "车务段"))
         await commits.settled(call)
 
@@ -111,14 +125,75 @@ def test_a_commit_that_fails_fails_every_call_it_held_and_keeps_nothing(engine):
     assert stored(engine) == {"锅炉房"}
 
 
+def test_a_call_that_read_in_a_group_is_answered_with_its_commit(engine):
+    def read_sections():
+        with SqlUnitOfWork(engine) as uow:  # a writer that only reads, then changes nothing
+            return set(uow.connection.exec_driver_sql("SELECT name FROM sections").scalars())
+
+    async def scenario():
+        commits = GroupCommits(asyncio.get_running_loop())
+        reader = commits.arrived()
+        writer, _ = serve(commits, commits.arrived(), lambda: add(engine, "探伤组", crew=("白班", "不存在的工段")))
+        seen = []
+        reading, _ = serve(commits, reader, lambda: seen.append(read_sections()))
+        assert seen == [{"探伤组"}]  # not committed yet
+        for call in (writer, reading):
+            with pytest.raises(sa.exc.IntegrityError):  # ... and it never will be
+                await commits.settled(call)
+
+    on_a_loop(scenario)
+    assert stored(engine) == set()
+
+
+def test_a_unit_that_loses_the_whole_transaction_ends_the_group(engine):
+    def lose_transaction():
+        with SqlUnitOfWork(engine) as uow:
+            uow.connection.connection.driver_connection.execute("ROLLBACK")  # as SQLite does on a full disk
+            raise OSError("disk full")
+
+    async def scenario():
+        commits = GroupCommits(asyncio.get_running_loop())
+        second, third = commits.arrived(), commits.arrived()
+        first, _ = serve(commits, commits.arrived(), lambda: add(engine, "信号楼"))
+        _, raised = serve(commits, second, lose_transaction)
+        assert isinstance(raised, OSError)
+        with pytest.raises(sqlite3.OperationalError, match="no such savepoint"):
+            await commits.settled(first)  # its write went with the transaction: told so
+        later, _ = serve(commits, third, lambda: add(engine, "道口"))
+        await commits.settled(later)
+
+    on_a_loop(scenario)
+    assert stored(engine) == {"道口"}
+
+
+def test_units_do_not_nest(engine):
+    def nested():
+        with SqlUnitOfWork(engine) as outer:
+            outer.connection.execute(sa.text("INSERT INTO sections (name) VALUES ('线路车间')"))
+            with pytest.raises(RuntimeError, match="do not nest"):
+                add(engine, "桥隧车间")
+            outer.commit()
+
+    async def scenario():
+        commits = GroupCommits(asyncio.get_running_loop())
+        call, raised = serve(commits, commits.arrived(), nested)
+        assert raised is None
+        await commits.settled(call)
+
+    on_a_loop(scenario)
+    assert stored(engine) == {"线路车间"}
+
+
 def test_a_group_waiting_for_a_call_that_never_runs_commits_by_its_deadline(engine):
     async def scenario():
         commits = GroupCommits(asyncio.get_running_loop())
         never_runs = commits.arrived()
         call, _ = serve(commits, commits.arrived(), lambda: add(engine, "调度室"))
         assert stored(engine) == set()
-        await asyncio.wait_for(commits.settled(call), timeout=50 * MAX_OPEN_SECONDS)
+        started = asyncio.get_running_loop().time()
+        await asyncio.wait_for(commits.settled(call), timeout=10.0)
         assert stored(engine) == {"调度室"}
+        assert asyncio.get_running_loop().time() - started >= MAX_OPEN_SECONDS * 0.9
         del never_runs
 
     on_a_loop(scenario)

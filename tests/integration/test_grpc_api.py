@@ -3,6 +3,7 @@ import threading
 
 import grpc
 import pytest
+import sqlalchemy as sa
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
@@ -97,20 +98,31 @@ def test_bad_notices_are_refused_naming_the_field_and_nothing_is_stored(apis, jw
 def test_concurrent_publications_are_each_stored_once_with_their_event(apis, jwt_secret):
     # On SQLite the calls' writes are group committed (several per COMMIT),
     # some failing among them; on PostgreSQL each call commits its own.
+    # Either way a reader finds each notice as soon as its call is answered.
     config, servers = apis
     notice = client(servers, "notice", issue_token(jwt_secret, SECRETARY))
     group = notice.CreateGroup(notice_api.CreateGroupRequest(name="高炉值班组", department="炼铁厂")).group
-    published, refused = [], []
+    published, refused, unseen = [], [], []
+    engine = engine_for(config, "notice")
+
+    def seen_by_another_connection(notice_id: str) -> bool:
+        with engine.connect() as connection:
+            return connection.execute(sa.text("select count(*) from notices where notice_id = :notice_id"),
+                                      {"notice_id": notice_id}).scalar() == 1
 
     def publish(worker: int) -> None:
         for n in range(20):
             # every fifth goes to no group: refused inside its unit of work
             group_id = "g-gone" if n % 5 == 4 else group.group_id
             try:
-                published.append(notice.PublishNotice(notice_api.PublishNoticeRequest(
-                    group_ids=[group_id], title=f"高炉巡检记录 {worker}-{n}", body="炉顶温度正常。")).notice.notice_id)
+                notice_id = notice.PublishNotice(notice_api.PublishNoticeRequest(
+                    group_ids=[group_id], title=f"高炉巡检记录 {worker}-{n}", body="炉顶温度正常。")).notice.notice_id
             except grpc.RpcError as exc:
                 refused.append(exc.code())
+                continue
+            published.append(notice_id)
+            if not seen_by_another_connection(notice_id):
+                unseen.append(notice_id)
 
     workers = [threading.Thread(target=publish, args=(w,)) for w in range(6)]
     for worker in workers:
@@ -118,7 +130,8 @@ def test_concurrent_publications_are_each_stored_once_with_their_event(apis, jwt
     for worker in workers:
         worker.join(60)
     assert len(set(published)) == 96 and refused == [grpc.StatusCode.NOT_FOUND] * 24
-    with engine_for(config, "notice").connect() as connection:
+    assert unseen == []
+    with engine.connect() as connection:
         assert set(connection.exec_driver_sql("select notice_id from notices").scalars()) == set(published)
         assert connection.exec_driver_sql(
             "select count(*) from outbox where routing_key = 'notice.published'").scalar() == 96
