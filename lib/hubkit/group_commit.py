@@ -179,7 +179,8 @@ class GroupCommits:
             self._commit_unless_others_come()
 
     async def settled(self, call: _Call) -> None:
-        """Once what this call wrote is committed; raises the COMMIT's error."""
+        """Once the groups this call took part in have committed; raises the
+        error one of them ended with."""
         for group in call.groups:
             await group.wait()
 
