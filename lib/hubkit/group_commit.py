@@ -95,6 +95,8 @@ class _Group:
         self._units += 1
 
     def roll_back_unit(self) -> None:
+        if not self._unit_open:  # kept, or rolled back already
+            return
         self._unit_open = False
         try:
             if self._savepoint:

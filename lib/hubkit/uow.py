@@ -105,7 +105,6 @@ class SqlUnitOfWork(AbstractUnitOfWork):
         self.connection: Connection | None = None
         self._writer_lock = None if read_only else _sqlite_writer_lock(engine)
         self._group = None  # the shared transaction this unit is a savepoint of
-        self._unit_open = False  # the savepoint is neither released nor rolled back
 
     def __enter__(self):
         self.deferred = DeferredWrites()
@@ -139,7 +138,7 @@ class SqlUnitOfWork(AbstractUnitOfWork):
 
     def _join(self, group):
         group.begin_unit()
-        self._group, self._unit_open, self.connection = group, True, group.connection
+        self._group, self.connection = group, group.connection
         try:
             self._on_enter(self.connection)
         except BaseException:
@@ -170,13 +169,10 @@ class SqlUnitOfWork(AbstractUnitOfWork):
             return
         self.deferred.run(self.connection)
         self._group.keep_unit()
-        self._unit_open = False
 
     def rollback(self) -> None:
         if self._group is not None:
-            if self._unit_open:
-                self._unit_open = False
-                self._group.roll_back_unit()
+            self._group.roll_back_unit()  # unless kept
         elif self.connection is not None and self.connection.in_transaction():
             self.connection.rollback()
 
