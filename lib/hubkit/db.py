@@ -183,6 +183,10 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA foreign_keys=ON")
+            # A savepoint (hubkit.group_commit) keeps a copy of each page it
+            # changes; past 64 KiB SQLite moves those copies to a temporary
+            # file, in memory it does not (PublishNotice 2-3 % more calls/s).
+            cursor.execute("PRAGMA temp_store=MEMORY")
             cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
             cursor.execute(f"PRAGMA journal_size_limit={SQLITE_WAL_LIMIT_BYTES}")
             cursor.close()
