@@ -49,7 +49,7 @@ class _Call:
     __slots__ = ("groups",)
 
     def __init__(self):
-        self.groups: list[_Group] = []  # where this call's units were kept
+        self.groups: list[_Group] = []  # where this call opened units: it waits for their COMMIT
 
 
 class _Group:
