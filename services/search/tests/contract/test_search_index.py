@@ -1,5 +1,6 @@
 """One contract for every SearchIndex backend (see conftest.py for which)."""
 import os
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -234,6 +235,24 @@ def test_rebuild_replaces_the_whole_content(backend):
     assert writer.rebuild(iter([FURNACE, REPORT])) == 2
     assert ids(find(reader, "炉")) == ["n-furnace", "r-energy"]
     assert ids(find(reader, "安全阀")) == []
+
+
+def test_a_rebuild_that_fails_midway_leaves_the_old_content_and_a_working_writer(backend):
+    writer, reader = backend
+    writer.upsert(CORPUS)
+    writer.commit()
+
+    def items_until_the_database_fails():
+        yield FURNACE
+        raise ConnectionError("search database went away")
+    with pytest.raises(ConnectionError):
+        writer.rebuild(items_until_the_database_fails())
+    writer.commit()  # nothing of the failed rebuild may be committed later
+    assert ids(find(reader, "安全阀")) == ["d-rules", "n-boiler"]
+    assert ids(find(reader, "炉")) == ["n-boiler", "n-furnace", "r-energy"]
+    writer.upsert([replace(FURNACE, item_id="n-furnace-2")])
+    writer.commit()
+    assert ids(find(writer, "高炉")) == ["n-furnace", "n-furnace-2"]  # the reader may be RELOAD_SECONDS late
 
 
 # Not on noida-db: the test stand-in returns nothing for a search_after whose
