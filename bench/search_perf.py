@@ -7,7 +7,8 @@
    of its own, against the search API and against a bare grpcio servicer
    that answers the same response bytes: both in one process, then both in
    two processes sharing their address (HUB_GRPC_PROCESSES=2; SO_REUSEPORT
-   for the bare one). The variants take turns for several rounds
+   for the bare one), and in as many as the API runs by default (one per
+   core) if that is more. The variants take turns for several rounds
    (bench/throughput.py) so that a change in the machine's load falls on all;
 4. the search API processes' resident memory.
 
@@ -39,7 +40,6 @@ TARGET_P99_MS = 50.0
 TARGET_THROUGHPUT_SHARE = 0.30
 TARGET_RSS_MB = 600
 SEARCH_METHOD = "/hub.search.v1.SearchService/Search"
-PROCESS_COUNTS = (1, 2)
 ROUNDS = 3
 WARMUP_SECONDS = 0.5
 SERVER_THREADS = 8
@@ -128,7 +128,10 @@ def main() -> int:
     from hub.search.v1 import search_service_pb2 as api
     from hubkit.auth import Caller, bearer_metadata, issue_token
     from search.adapters.tantivy_index import TantivyIndex
+    from search.bootstrap import api_processes_by_default
 
+    default_processes = api_processes_by_default()  # what HUB_GRPC_PROCESSES=auto runs
+    process_counts = tuple(sorted({1, 2, default_processes}))
     corpus = Corpus()
     with tempfile.TemporaryDirectory(prefix="search-perf-") as data_dir, ExitStack() as stack:
         index_dir = Path(data_dir) / "search-index"
@@ -150,7 +153,7 @@ def main() -> int:
         env = {"HUB_DATA_DIR": data_dir, "HUB_JWT_SECRET": secret, "SEARCH_INDEX_DIR": str(index_dir),
                "SEARCH_BACKEND": "tantivy"}
         apis = {processes: HubApi(stack, "search", processes, env, threads=SERVER_THREADS)
-                for processes in PROCESS_COUNTS}
+                for processes in process_counts}
         metadata = bearer_metadata(issue_token(secret, Caller("u-bench", groups=("g-7", "g-42"))))
         requests = [api.SearchRequest(query=q, page_size=10).SerializeToString()
                     for q in corpus.queries(args.queries)]
@@ -176,7 +179,7 @@ def main() -> int:
                     ChildServers(stack, processes, serve_bare, functools.partial(add_fixed_search, typical),
                                  SERVER_THREADS)),
                    (Result(f"search API, {processes} proc"), apis[processes])]
-                  for processes in PROCESS_COUNTS]
+                  for processes in process_counts]
         for _ in range(ROUNDS):
             for variants in shapes:
                 for result, server in variants:
@@ -186,11 +189,13 @@ def main() -> int:
         for variants in shapes:
             for result, _ in variants:
                 print("  " + result.line("searches"))
-        for processes, ((bare, _), (ours, _)) in zip(PROCESS_COUNTS, shapes):
+        for processes, ((bare, _), (ours, _)) in zip(process_counts, shapes):
             share = ours.rate / bare.rate
             print(f"search throughput, {processes} proc: {ours.rate:.0f}/s = {100 * share:5.1f} % of bare "
                   f"({bare.rate:.0f}/s)  target >= {100 * TARGET_THROUGHPUT_SHARE:.0f} %: "
-                  f"{verdict(share, TARGET_THROUGHPUT_SHARE, higher_is_better=True)}")
+                  f"{verdict(share, TARGET_THROUGHPUT_SHARE, higher_is_better=True)}"
+                  + ("  <- the API's default on this machine (HUB_GRPC_PROCESSES=auto: one per core)"
+                     if processes == default_processes else ""))
         memory = max(rss_mb(pid) for server in apis.values() for pid in server.pids)
         print(f"search process RSS {memory:6.0f} MB (largest API process)  target <= {TARGET_RSS_MB} MB: "
               f"{verdict(memory, TARGET_RSS_MB)}")

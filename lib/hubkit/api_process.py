@@ -39,14 +39,20 @@ def freeze_long_lived_objects() -> None:
     gc.freeze()
 
 
+def api_processes(config: Config, service: str) -> int:
+    """How many processes serve the service's API: HUB_GRPC_PROCESSES, or
+    with ``auto`` what the service's wiring chooses for this machine."""
+    if config.raw("HUB_GRPC_PROCESSES") == "auto":
+        from hubkit.services import bootstrap
+        return bootstrap(service).api_processes_by_default()
+    return config.integer("HUB_GRPC_PROCESSES")
+
+
 def serve(config: Config, service: str, *, share_port: bool = False) -> None:
     """Serve until SIGTERM/SIGINT. With HUB_GRPC_PROCESSES > 1 this process
     starts the others (``hub api SERVICE --share-port``), serves alongside
     them, and passes the stop signal on to them."""
-    processes = config.integer("HUB_GRPC_PROCESSES")
-    if processes < 1:
-        from hubkit.config import ConfigError
-        raise ConfigError("HUB_GRPC_PROCESSES must be at least 1")
+    processes = api_processes(config, service)
     with wal_checkpointing(engine_for(config, service)):
         if share_port or processes == 1:
             server = api_server(config, service, share_port=share_port)

@@ -88,6 +88,19 @@ def test_required_and_malformed_settings_fail_naming_the_variable(tmp_path):
         Config({"HUB_AMQP_URI": "rabbit:5672"}).amqp_uri
 
 
+def test_api_processes_are_each_services_choice_unless_a_number_is_set():
+    import os
+    from hubkit.api_process import api_processes
+    automatic = Config({})
+    assert api_processes(automatic, "search") == len(os.sched_getaffinity(0))  # one per core it may use
+    assert api_processes(automatic, "notice") == api_processes(automatic, "reports") == 1
+    assert [api_processes(Config({"HUB_GRPC_PROCESSES": "3"}), s) for s in ("notice", "search", "reports")] == [3, 3, 3]
+    with pytest.raises(ConfigError, match="HUB_GRPC_PROCESSES=0 must be at least 1"):
+        api_processes(Config({"HUB_GRPC_PROCESSES": "0"}), "search")
+    with pytest.raises(ConfigError, match="HUB_GRPC_PROCESSES='all' is not a whole number"):
+        api_processes(Config({"HUB_GRPC_PROCESSES": "all"}), "notice")
+
+
 def test_defaults_live_under_the_data_directory(tmp_path):
     config = Config({"HUB_DATA_DIR": str(tmp_path)})
     assert config.database_url("search") == f"sqlite:///{tmp_path}/search.db"

@@ -21,6 +21,14 @@ def api_serves_inline(config: Config) -> bool:
     return config.database_url(SERVICE).startswith("sqlite")
 
 
+def api_processes_by_default() -> int:
+    """One: its calls are short, on SQLite a second process only takes turns
+    at the one write lock, and on PostgreSQL the database's backends need
+    the other cores. Two processes measured fewer acknowledgements per
+    second than one on both (bench/ack_throughput.py)."""
+    return 1
+
+
 def limits(config: Config) -> Limits:
     return Limits(max_title_chars=config.integer("NOTICE_MAX_TITLE_CHARS"),
                   max_body_chars=config.integer("NOTICE_MAX_BODY_CHARS"))

@@ -44,6 +44,12 @@ def api_serves_inline(config: Config) -> bool:
     return False
 
 
+def api_processes_by_default() -> int:
+    """One: reports are asked for now and then, and a rendering's threads
+    share the process (HUB_GRPC_PROCESSES adds processes)."""
+    return 1
+
+
 def register_api(config: Config, server) -> list[str]:
     from hub.reports.v1 import reports_service_pb2, reports_service_pb2_grpc
     from reports.grpc_api import ReportsServicer

@@ -1,6 +1,7 @@
 """Wiring of the search service; nothing here runs at import time."""
 from __future__ import annotations
 
+import os
 from functools import partial
 from pathlib import Path
 
@@ -41,6 +42,14 @@ def api_serves_inline(config: Config) -> bool:
     process). Uploads and downloads stream, which the inline server refuses
     (see hubkit ApiServer)."""
     return False
+
+
+def api_processes_by_default() -> int:
+    """One per core this process may run on: a process serves searches on
+    about one core (its Python work holds the interpreter lock), and with
+    two processes on two cores the API answered a third more searches than
+    with one (bench/search_perf.py)."""
+    return len(os.sched_getaffinity(0))
 
 
 def writable_index(config: Config) -> SearchIndex:
