@@ -18,7 +18,7 @@ from typing import Iterable
 
 from elasticsearch import ApiError, Elasticsearch, helpers
 
-from search.adapters.hit_display import display_hit, facet_counts
+from search.adapters.hit_display import display_hit, facet_counts, snippet_source
 from search.analysis import (AnalysedQuery, Highlighter, analyse_query, compact, suggestion_term, text_forms,
                              title_of_suggestion)
 from search.domain.model import (Cursor, FacetField, IndexedItem, SearchQuery, SearchResult, SortOrder,
@@ -60,13 +60,14 @@ MAPPINGS = {
 
 def source_of(item: IndexedItem) -> dict:
     title, body = text_forms(item.title), text_forms(item.body)
+    shown_body, body_form = snippet_source(item.body, body)
     return {
         "key": item.key, "tie": item.tie_breaker, "kind": item.kind.value, "item_id": item.item_id,
         "department": item.department, "category": item.category, "author_id": item.author_id,
         "group_ids": list(item.group_ids), "tags": list(item.tags), "visible_to": list(item.visible_to),
-        "suggest": suggestion_term(item.title), "title": item.title, "body": item.body,
+        "suggest": suggestion_term(item.title), "title": item.title, "body": shown_body,
         "title_norm": title.normalised, "body_norm": body.normalised,
-        "title_form": title.display.to_text(), "body_form": body.display.to_text(),
+        "title_form": title.display.to_text(), "body_form": body_form.to_text(),
         "published_us": item.published_us, "published_at": item.published_at.isoformat(),
     }
 

@@ -21,7 +21,7 @@ from typing import Iterable
 
 import tantivy
 
-from search.adapters.hit_display import display_hit, facet_counts
+from search.adapters.hit_display import display_hit, facet_counts, snippet_source
 from search.analysis import (AnalysedQuery, Highlighter, TextForms, analyse_query, compact, run_terms,
                              suggestion_term, text_forms, title_of_suggestion, tokens)
 from search.domain.documents import EVERYONE
@@ -76,8 +76,9 @@ def _schema() -> tantivy.Schema:
 
 
 def _shown(item: IndexedItem, title: TextForms, body: TextForms) -> bytes:
+    shown_body, body_form = snippet_source(item.body, body)
     values = (item.kind.value, item.item_id, item.title, item.department, item.category, item.author_id,
-              str(item.published_us), title.display.to_text(), body.display.to_text(), item.body)
+              str(item.published_us), title.display.to_text(), body_form.to_text(), shown_body)
     # The lengths first, so that the values may hold any character.
     return _SHOWN_LENGTHS.pack(*map(len, values)) + "".join(values).encode()
 

@@ -237,6 +237,21 @@ def test_rebuild_replaces_the_whole_content(backend):
     assert ids(find(reader, "安全阀")) == []
 
 
+def test_a_long_body_is_found_anywhere_and_its_snippet_comes_from_its_opening(backend):
+    from search.adapters.hit_display import SNIPPET_SOURCE_CHARS
+    writer, reader = backend
+    opening = "第一章 总则。本手册规定热力管网巡检的范围和周期。"
+    filler = "巡线人员按路线逐段检查管沟和井室。" * (SNIPPET_SOURCE_CHARS // 15)
+    manual = IndexedItem(ItemKind.DOCUMENT, "d-manual", "热力管网运行维护手册",
+                         opening + filler + "附录：补偿器泄漏的应急处置。", ("everyone",), T0, department="热力厂")
+    writer.upsert([manual])
+    writer.commit()
+    early, deep = find(reader, "巡检 周期").hits, find(reader, "补偿器 泄漏").hits
+    assert [h.item_id for h in early] == [h.item_id for h in deep] == ["d-manual"]
+    assert "[巡检]" in marked(early[0].snippet, early[0].snippet_matches, "[", "]")
+    assert deep[0].snippet.startswith(opening) and deep[0].snippet_matches == ()  # beyond what is kept for snippets
+
+
 def test_a_rebuild_that_fails_midway_leaves_the_old_content_and_a_working_writer(backend):
     writer, reader = backend
     writer.upsert(CORPUS)
