@@ -163,7 +163,7 @@ def main() -> int:
         started = time.perf_counter()
         items = list(corpus.items(args.docs))
         generated = time.perf_counter() - started
-        writer = TantivyIndex(index_dir, writable=True)
+        writer = TantivyIndex(index_dir, writable=True, bulk=True)  # as `hub search rebuild` opens it
         started = time.perf_counter()
         writer.rebuild(items)
         elapsed = time.perf_counter() - started

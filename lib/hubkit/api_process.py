@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import signal
 import subprocess
 import sys
 import threading
+import time
 from functools import partial
 
 from hubkit.config import Config
@@ -42,31 +44,51 @@ def freeze_long_lived_objects() -> None:
 def api_processes(config: Config, service: str) -> int:
     """How many processes serve the service's API: HUB_GRPC_PROCESSES, or
     with ``auto`` what the service's wiring chooses for this machine."""
-    if config.raw("HUB_GRPC_PROCESSES") == "auto":
+    if config.raw("HUB_GRPC_PROCESSES").strip().lower() == "auto":
         from hubkit.services import bootstrap
         return bootstrap(service).api_processes_by_default()
     return config.integer("HUB_GRPC_PROCESSES")
 
 
 def serve(config: Config, service: str, *, share_port: bool = False) -> None:
-    """Serve until SIGTERM/SIGINT. With HUB_GRPC_PROCESSES > 1 this process
-    starts the others (``hub api SERVICE --share-port``), serves alongside
-    them, and passes the stop signal on to them."""
+    """Serve until SIGTERM/SIGINT. With more than one process (see
+    api_processes) this one starts the others (``hub api SERVICE
+    --share-port``), serves alongside them, and passes the stop signal on to
+    them; they stop by themselves if it dies without passing it."""
     processes = api_processes(config, service)
     with wal_checkpointing(engine_for(config, service)):
         if share_port or processes == 1:
             server = api_server(config, service, share_port=share_port)
             freeze_long_lived_objects()
+            if share_port and _PARENT_PID in os.environ:
+                _stop_when_parent_dies(int(os.environ[_PARENT_PID]))
             server.serve_until_signalled()
         else:
             _serve_with_siblings(config, service, processes)
+
+
+# Set for the processes a first one starts: who started them.
+_PARENT_PID = "HUB_API_PARENT_PID"
+
+
+def _stop_when_parent_dies(parent: int) -> None:
+    """SIGTERM to this process once the process that started it is gone
+    (killed without passing the stop on): a sibling left behind would go on
+    answering on the shared port beside the next ``hub run``."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        log.warning("the api process that started this one (%d) is gone; stopping", parent)
+        os.kill(os.getpid(), signal.SIGTERM)
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _serve_with_siblings(config: Config, service: str, processes: int) -> None:
     server = api_server(config, service, share_port=True)  # binds first: a taken port fails here
     freeze_long_lived_objects()
     command = [sys.executable, "-m", "hubkit.cli", "api", service, "--share-port"]
-    siblings = [subprocess.Popen(command) for _ in range(processes - 1)]
+    env = dict(os.environ, **{_PARENT_PID: str(os.getpid())})
+    siblings = [subprocess.Popen(command, env=env) for _ in range(processes - 1)]
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())

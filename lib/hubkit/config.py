@@ -32,7 +32,7 @@ _HUB_SETTINGS: tuple[Setting, ...] = (
     Setting("HUB_JWT_SECRET", None, "HS256 secret that signs caller tokens. `hub run` generates one under the data directory when unset."),
     Setting("HUB_JWT_TTL_SECONDS", "3600", "Lifetime of tokens issued by `hub token`."),
     Setting("HUB_GRPC_WORKERS", "8", "Threads serving gRPC calls in each API process (where calls run inline on the event loop: its long-running calls)."),
-    Setting("HUB_GRPC_PROCESSES", "auto", "Processes serving each gRPC API on its one address (SO_REUSEPORT). `auto`: each service's own choice, one per core for search, one for notice and reports (whose databases use the other cores); a number applies to every API."),
+    Setting("HUB_GRPC_PROCESSES", "auto", "Processes serving each gRPC API on its one address (SO_REUSEPORT). `auto`: each service's own choice, one per core (at most 8) for search, one for notice and reports; a number applies to every API."),
     Setting("HUB_RELAY_POLL_SECONDS", "0.05", "How often the outbox relay looks for unsent events when idle."),
     Setting("HUB_RELAY_BATCH", "200", "Most outbox rows the relay publishes per round."),
     Setting("HUB_LOG_LEVEL", "INFO", "Log level of every process."),

@@ -7,6 +7,7 @@ child cleanly (SIGTERM, then SIGKILL after a grace period).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -111,7 +112,10 @@ class Hub:
             try:
                 child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                child.process.kill()
+                # The whole group: an API's sibling processes (HUB_GRPC_PROCESSES)
+                # are in its group (each child leads a session of its own).
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(child.process.pid, signal.SIGKILL)
                 child.process.wait()
 
 

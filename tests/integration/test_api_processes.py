@@ -58,3 +58,26 @@ def test_two_processes_serve_one_address_and_stop_together(hub_config, jwt_secre
     finally:
         if process.poll() is None:
             process.kill()
+
+
+def test_the_other_processes_stop_when_the_first_is_killed(hub_config):
+    config = hub_config(HUB_GRPC_PROCESSES="2")
+    migrate_service(config, "notice")
+    dispose_engines("notice.db")
+    process = subprocess.Popen([sys.executable, "-m", "hubkit.cli", "api", "notice"],
+                               env=dict(os.environ, **config._env))
+    try:
+        deadline = time.monotonic() + 30
+        while health(config.grpc_addr("notice"), 1.0) != "SERVING" or not children_of(process.pid):
+            assert process.poll() is None and time.monotonic() < deadline, "hub api did not start"
+            time.sleep(0.2)
+        sibling = children_of(process.pid)[0]
+        process.kill()  # no stop passed on: the sibling must notice by itself
+        process.wait(10)
+        deadline = time.monotonic() + 15
+        while Path(f"/proc/{sibling}").exists() and Path(f"/proc/{sibling}/stat").read_text().split()[2] != "Z":
+            assert time.monotonic() < deadline, "the sibling kept serving after the first process was killed"
+            time.sleep(0.2)
+    finally:
+        if process.poll() is None:
+            process.kill()

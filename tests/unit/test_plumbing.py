@@ -88,11 +88,14 @@ def test_required_and_malformed_settings_fail_naming_the_variable(tmp_path):
         Config({"HUB_AMQP_URI": "rabbit:5672"}).amqp_uri
 
 
-def test_api_processes_are_each_services_choice_unless_a_number_is_set():
+def test_api_processes_are_each_services_choice_unless_a_number_is_set(monkeypatch):
     import os
     from hubkit.api_process import api_processes
     automatic = Config({})
-    assert api_processes(automatic, "search") == len(os.sched_getaffinity(0))  # one per core it may use
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2})
+    assert api_processes(automatic, "search") == 3  # one per core it may run on
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(64)))
+    assert api_processes(Config({"HUB_GRPC_PROCESSES": " Auto "}), "search") == 8  # at most
     assert api_processes(automatic, "notice") == api_processes(automatic, "reports") == 1
     assert [api_processes(Config({"HUB_GRPC_PROCESSES": "3"}), s) for s in ("notice", "search", "reports")] == [3, 3, 3]
     with pytest.raises(ConfigError, match="HUB_GRPC_PROCESSES=0 must be at least 1"):

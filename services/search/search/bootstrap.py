@@ -17,14 +17,15 @@ def uow_factory(config: Config):
     return partial(SqlSearchUnitOfWork, engine_for(config, SERVICE))
 
 
-def open_index(config: Config, *, writable: bool, replace_outdated: bool = False) -> SearchIndex:
+def open_index(config: Config, *, writable: bool, replace_outdated: bool = False, bulk: bool = False) -> SearchIndex:
     """``replace_outdated``: for a rebuild, an embedded index built by an
-    older version is replaced by an empty one (otherwise: IndexOutdated)."""
+    older version is replaced by an empty one (otherwise: IndexOutdated).
+    ``bulk``: for a command that indexes much at once (more indexing memory)."""
     backend = config.raw("SEARCH_BACKEND")
     if backend == "tantivy":
         from search.adapters.tantivy_index import TantivyIndex
         return TantivyIndex(Path(config.raw("SEARCH_INDEX_DIR")), writable=writable,
-                            replace_outdated=replace_outdated)
+                            replace_outdated=replace_outdated, bulk=bulk)
     if backend == "elasticsearch":
         from search.adapters.elasticsearch_index import ElasticsearchIndex
         url = config.raw("SEARCH_ES_URL")
@@ -44,12 +45,17 @@ def api_serves_inline(config: Config) -> bool:
     return False
 
 
+MAX_DEFAULT_API_PROCESSES = 8
+
+
 def api_processes_by_default() -> int:
-    """One per core this process may run on: a process serves searches on
-    about one core (its Python work holds the interpreter lock), and with
-    two processes on two cores the API answered a third more searches than
-    with one (bench/search_perf.py)."""
-    return len(os.sched_getaffinity(0))
+    """One per core this process may run on, at most 8 (each maps the index
+    and holds its caches): a process serves searches on about one core (its
+    Python work holds the interpreter lock), and with two processes on two
+    cores the API answered a third more searches than with one
+    (bench/search_perf.py)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return min(cores, MAX_DEFAULT_API_PROCESSES)
 
 
 def writable_index(config: Config) -> SearchIndex:
@@ -77,7 +83,7 @@ def open_index_for_command(config: Config, *, replace_outdated: bool = False) ->
     sentence naming the fix instead of a traceback when the running search
     worker holds tantivy's writer lock."""
     try:
-        return open_index(config, writable=True, replace_outdated=replace_outdated)
+        return open_index(config, writable=True, replace_outdated=replace_outdated, bulk=True)
     except ValueError as exc:
         raise SystemExit(f"hub: cannot write the search index ({exc}); stop the search worker first") from None
 

@@ -30,11 +30,12 @@ from search.domain.model import (Cursor, FacetField, IndexedItem, SearchQuery, S
 from search.ports import IndexOutdated, SearchIndex
 
 WRITER_HEAP_BYTES = 64_000_000  # tantivy needs >= 15 MB per writer thread
-# A rebuild writes one segment per this much indexing memory (taken as
-# needed). Every search visits every segment, and 100,000 documents in one
-# segment instead of four search about a tenth faster; the merges of later
-# small commits leave the big segment alone.
-REBUILD_HEAP_BYTES = 512_000_000
+# Writers of commands that index in bulk (rebuild, migrate) write one segment
+# per this much indexing memory, taken as needed (100,000 documents of 1 KB
+# took about 250 MB). Every search visits every segment, and those documents
+# in one segment instead of four search about a tenth faster; the merges of
+# later small commits leave the big segment alone.
+BULK_HEAP_BYTES = 400_000_000
 WRITER_THREADS = 1
 TITLE_BOOST = 2.0
 MAX_WINDOW = 10_000  # deepest relevance-ordered row a cursor may reach
@@ -112,15 +113,16 @@ def _open(path: Path, schema: tantivy.Schema, *, replace_outdated: bool) -> tant
 
 
 class TantivyIndex(SearchIndex):
-    def __init__(self, path: Path, *, writable: bool, replace_outdated: bool = False):
+    def __init__(self, path: Path, *, writable: bool, replace_outdated: bool = False, bulk: bool = False):
         """``replace_outdated``: an index built by an older version (another
         schema) is replaced by an empty one, for a rebuild to fill; otherwise
-        opening it raises IndexOutdated."""
+        opening it raises IndexOutdated. ``bulk``: the writer of a command
+        that indexes much at once (BULK_HEAP_BYTES)."""
         path.mkdir(parents=True, exist_ok=True)
         self.schema = _schema()
         self.index = _open(path, self.schema, replace_outdated=replace_outdated and writable)
-        self._writer = (self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=WRITER_THREADS)
-                        if writable else None)
+        self._writer = (self.index.writer(heap_size=BULK_HEAP_BYTES if bulk else WRITER_HEAP_BYTES,
+                                          num_threads=WRITER_THREADS) if writable else None)
         self._reload_lock = threading.Lock()
         self._reloaded_at = 0.0
         self._hidden: dict[tuple[str, ...], tantivy.Query] = {}
@@ -154,9 +156,9 @@ class TantivyIndex(SearchIndex):
             self._reloaded_at = time.monotonic()
 
     def rebuild(self, items: Iterable[IndexedItem]) -> int:
-        # Searches see the old content until the one commit at the end.
-        self._writer.wait_merging_threads()  # one writer at a time: this one gives way to a bigger one
-        self._writer = self.index.writer(heap_size=REBUILD_HEAP_BYTES, num_threads=1)
+        # Searches see the old content until the one commit at the end. A
+        # rebuild that fails leaves nothing pending that a later commit of
+        # this writer would publish (the delete-all, half the items).
         try:
             self._writer.delete_all_documents()
             count = 0
@@ -164,9 +166,9 @@ class TantivyIndex(SearchIndex):
                 self._writer.add_document(self._document(item))
                 count += 1
             self.commit()
-        finally:
-            self._writer.wait_merging_threads()
-            self._writer = self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=WRITER_THREADS)
+        except BaseException:
+            self._writer.rollback()
+            raise
         return count
 
     def close(self) -> None:

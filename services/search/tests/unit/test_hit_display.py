@@ -1,5 +1,5 @@
 """What both engines return for a hit, from the stored fields."""
-from search.adapters.hit_display import display_hit
+from search.adapters.hit_display import SNIPPET_SOURCE_CHARS, display_hit, snippet_source
 from search.analysis import Highlighter, analyse_query, text_forms
 from search.domain.model import ItemKind, marked
 
@@ -23,3 +23,21 @@ def test_stored_display_forms_give_the_hit_a_query_time_normalisation_gives():
     assert marked(hit.title, hit.title_matches, "[", "]") == "[換熱站]……[擴(kuò)建]工程"
     assert marked(hit.snippet, hit.snippet_matches, "[", "]").startswith("一期[擴(kuò)建]面積")
     assert "[循環泵](bèng)" in marked(hit.snippet, hit.snippet_matches, "[", "]")
+
+
+def test_a_long_body_is_kept_up_to_a_boundary_before_the_limit_and_marked_as_going_on():
+    sentence = "安装循环泵(bèng)六台，"  # 15 characters, a gloss in each
+    opening = "总" * ((SNIPPET_SOURCE_CHARS - 7) % len(sentence))
+    body = opening + sentence * (SNIPPET_SOURCE_CHARS // len(sentence) + 10)
+    assert body[SNIPPET_SOURCE_CHARS - 2:SNIPPET_SOURCE_CHARS] == "(b"  # the limit falls inside a gloss
+    kept, form = snippet_source(body, text_forms(body))
+    assert len(kept) <= SNIPPET_SOURCE_CHARS + 1 and kept.endswith("，…") and body.startswith(kept[:-1])
+    assert form == text_forms(kept).display  # the display form of what is kept, nothing cut half-way
+    hit = display_hit(dict(stored(with_forms=False), body=kept, body_form=form.to_text()), 1.0,
+                      Highlighter(analyse_query("六台").needles()))
+    assert "安装循环泵(bèng)[六台]" in marked(hit.snippet, hit.snippet_matches, "[", "]")
+
+
+def test_a_short_body_is_kept_whole_with_the_forms_it_has():
+    forms = text_forms(BODY)
+    assert snippet_source(BODY, forms) == (BODY, forms.display)
