@@ -2,7 +2,7 @@
 
 1. bulk indexing (what `hub search rebuild` does) in this process: docs/s;
 2. latency p50/p99 of one caller of the search API (`hub api search`, in a
-   process of its own) over gRPC;
+   process of its own) over gRPC: searches, then title suggestions;
 3. throughput of Search from several client threads, each on a connection
    of its own, against the search API and against a bare grpcio servicer
    that answers the same response bytes: both in one process, then both in
@@ -41,6 +41,7 @@ TARGET_P99_MS = 50.0
 TARGET_THROUGHPUT_SHARE = 0.30
 TARGET_RSS_MB = 600
 SEARCH_METHOD = "/hub.search.v1.SearchService/Search"
+SUGGEST_METHOD = "/hub.search.v1.SearchService/Suggest"
 ROUNDS = 3
 WARMUP_SECONDS = 0.5
 SERVER_THREADS = 8
@@ -193,11 +194,22 @@ def main() -> int:
                 latencies.append(1000 * (time.perf_counter() - begun))
                 hits.append(api.SearchResponse.FromString(reply).total)
             typical = call(requests[0], metadata=metadata, timeout=10)
+            # Title suggestions as someone types: the first one or two characters.
+            suggest = channel.unary_unary(SUGGEST_METHOD)
+            prefixes = [word[:length] for word in corpus.vocab[:300] for length in (1, 2)]
+            suggest_latencies = []
+            for prefix in prefixes:
+                begun = time.perf_counter()
+                suggest(api.SuggestRequest(prefix=prefix, limit=8).SerializeToString(), metadata=metadata, timeout=10)
+                suggest_latencies.append(1000 * (time.perf_counter() - begun))
         p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
         print(f"queries: {len(requests)}, median matches {percentile(hits, 50):.0f}, "
               f"typical response {len(typical)} bytes")
         print(f"query p50 {p50:6.1f} ms  target <= {TARGET_P50_MS:.0f} ms: {verdict(p50, TARGET_P50_MS)}")
         print(f"query p99 {p99:6.1f} ms  target <= {TARGET_P99_MS:.0f} ms: {verdict(p99, TARGET_P99_MS)}")
+        s50, s99 = percentile(suggest_latencies, 50), percentile(suggest_latencies, 99)
+        print(f"suggest ({len(prefixes)} prefixes of 1-2 characters) p50 {s50:5.1f} ms  p99 {s99:5.1f} ms  "
+              f"(own targets as for queries: {verdict(s50, TARGET_P50_MS)} / {verdict(s99, TARGET_P99_MS)})")
 
         client = searcher(requests, metadata)
         shapes = [[(Result(f"bare grpcio, {processes} proc"),

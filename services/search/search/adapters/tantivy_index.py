@@ -37,6 +37,15 @@ WRITER_HEAP_BYTES = 64_000_000  # tantivy needs >= 15 MB per writer thread
 # later small commits leave the big segment alone.
 BULK_HEAP_BYTES = 400_000_000
 WRITER_THREADS = 1
+# Each title is indexed under its first 1 to this many characters (compact
+# form), so that a suggestion's prefix is one term; longer prefixes walk the
+# title terms that begin with them, which few share by then. Walking them
+# for a one-character prefix took 20 ms at 100,000 titles, the term about 1 ms.
+SUGGEST_PREFIX_CHARS = 12
+# Title terms counted per suggestion asked for: terms ordered by count, and
+# titles of equal count alphabetically, among this many (two items may share
+# a title in different scripts, which makes two terms).
+SUGGEST_BUCKETS_PER_TITLE = 4
 TITLE_BOOST = 2.0
 MAX_WINDOW = 10_000  # deepest relevance-ordered row a cursor may reach
 FACET_BUCKETS = 50
@@ -70,7 +79,8 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("body_terms", stored=False, tokenizer_name="whitespace", index_option="position")
     builder.add_text_field("title_chars", stored=False, tokenizer_name="whitespace", index_option="freq")
     builder.add_text_field("body_chars", stored=False, tokenizer_name="whitespace", index_option="freq")
-    builder.add_text_field("suggest", stored=False, tokenizer_name="raw")
+    builder.add_text_field("suggest", stored=False, fast=True, tokenizer_name="raw")  # counted per prefix
+    builder.add_text_field("suggest_prefixes", stored=False, tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("published_us", stored=False, indexed=True, fast=True)
     builder.add_integer_field("tie", stored=False, indexed=False, fast=True)
     return builder.build()
@@ -91,6 +101,11 @@ def _shown_fields(stored: bytes) -> dict[str, str]:
         fields[name] = text[start:start + length]
         start += length
     return fields
+
+
+def _title_prefixes(title: str) -> list[str]:
+    typed = compact(title)
+    return [typed[:length] for length in range(1, min(len(typed), SUGGEST_PREFIX_CHARS) + 1)]
 
 
 def _tie_text(tie: int) -> str:
@@ -135,7 +150,8 @@ class TantivyIndex(SearchIndex):
             author_id=item.author_id, group_ids=list(item.group_ids),
             visible_to=list(item.visible_to) + ([] if EVERYONE in item.visible_to else [RESTRICTED]),
             title_terms=title.terms(), body_terms=body.terms(), title_chars=title.chars(), body_chars=body.chars(),
-            suggest=suggestion_term(item.title), published_us=item.published_us,
+            suggest=suggestion_term(item.title), suggest_prefixes=_title_prefixes(item.title),
+            published_us=item.published_us,
             tie=int(item.tie_breaker, 16))
         document.add_bytes(SHOWN, _shown(item, title, body))
         return document
@@ -347,8 +363,15 @@ class TantivyIndex(SearchIndex):
             clauses.append((tantivy.Occur.MustNot, self._hidden_from(query.principals)))
         if query.kinds:
             clauses.append((tantivy.Occur.Must, self._any_of("kind", [k.value for k in query.kinds])))
-        allowed = tantivy.Query.boolean_query(clauses)
-        terms = self._searcher().terms_with_prefix("suggest", compact(query.prefix), filter_query=allowed,
-                                                   limit=query.limit * 2)
+        prefix, searcher = compact(query.prefix), self._searcher()
+        if 0 < len(prefix) <= SUGGEST_PREFIX_CHARS:
+            # The titles of the allowed items indexed under the prefix, counted.
+            clauses[0] = (tantivy.Occur.Must, self._term("suggest_prefixes", prefix))
+            buckets = searcher.aggregate(tantivy.Query.boolean_query(clauses), {"titles": {"terms": {
+                "field": "suggest", "size": query.limit * SUGGEST_BUCKETS_PER_TITLE}}})["titles"]["buckets"]
+            terms = sorted(((b["key"], b["doc_count"]) for b in buckets), key=lambda term: (-term[1], term[0]))
+        else:
+            terms = searcher.terms_with_prefix("suggest", prefix, filter_query=tantivy.Query.boolean_query(clauses),
+                                               limit=query.limit * 2)
         titles = [title_of_suggestion(term) for term, count in terms if count > 0]
         return tuple(dict.fromkeys(titles))[:query.limit]

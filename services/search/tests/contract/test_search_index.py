@@ -189,6 +189,25 @@ def test_suggestions_come_only_from_what_the_caller_may_open(index):
     assert index.suggest(suggest_query("2026", None)) == ("2026年第三季度能耗报告",)  # a system caller
 
 
+def test_suggestions_come_most_shared_title_first_then_alphabetically_for_short_and_long_prefixes(backend):
+    writer, reader = backend
+    def item(item_id, title, visible=("everyone",), kind=ItemKind.NOTICE, day=0):
+        return IndexedItem(kind, item_id, title, "本周安全生产情况汇总。", visible, T0 + day * DAY, department="安全科")
+    weekly = "安全生产周报（二〇二六年第四十七周）冬季供暖专刊"  # longer than any indexed prefix
+    writer.upsert([item("n-w1", weekly), item("n-w2", weekly, day=7), item("n-w3", weekly, ("group:g-heat",), day=14),
+                   item("n-m1", "安全生产月报"), item("d-r1", "安全规程汇编", kind=ItemKind.DOCUMENT),
+                   item("n-x1", "安全风险分级管控清单", ("group:g-iron",))])
+    writer.commit()
+    assert reader.suggest(suggest_query("安", ("everyone",))) == (weekly, "安全生产月报", "安全规程汇编")
+    assert reader.suggest(suggest_query("安全", HEAT_MEMBER, 2)) == (weekly, "安全生产月报")
+    assert reader.suggest(suggest_query("安全", IRON_MEMBER)) == (weekly, "安全生产月报", "安全规程汇编", "安全风险分级管控清单")
+    assert reader.suggest(suggest_query("安全", None, kinds=(ItemKind.DOCUMENT,))) == ("安全规程汇编",)
+    # Prefixes past what titles are indexed under, in the other script too.
+    assert reader.suggest(suggest_query("安全生產週報（二〇二六年第四十七", ("everyone",))) == (weekly,)
+    assert reader.suggest(suggest_query("安全生产周报（二〇二六年第四十七周）冬", IRON_MEMBER)) == (weekly,)
+    assert reader.suggest(suggest_query("安全生产周报（二〇二六年第四十八", None)) == ()
+
+
 def test_callers_never_see_what_is_not_shared_with_them(index):
     heat = find(index, "安全", HEAT_MEMBER, facets=(FacetField.DEPARTMENT, FacetField.KIND))
     iron = find(index, "安全", IRON_MEMBER, facets=(FacetField.DEPARTMENT, FacetField.KIND))
