@@ -16,7 +16,8 @@ SNIPPET_CHARS = 80
 # scan: 190-230 ms for a page of ten of them.
 SNIPPET_SOURCE_CHARS = 20_000
 # The kept part ends after the last of these in its final stretch, so that no
-# word or gloss (應(yīng)) is cut in half; "…" then marks that the body goes on.
+# word is cut in half, and before a bracket it leaves open, so that no gloss
+# is (應(yīng)); "…" then marks that the body goes on.
 _CUT_AFTER = "。！？；，、：\n\t ,;!?"
 _CUT_SEARCH_CHARS = 200
 _KINDS = {kind.value: kind for kind in ItemKind}  # a dict lookup, a tenth of ItemKind(value)
@@ -34,7 +35,12 @@ def snippet_source(body: str, forms: TextForms) -> tuple[str, DisplayForm]:
         return body, forms.display
     kept = body[:SNIPPET_SOURCE_CHARS]
     cut = max(kept.rfind(mark, SNIPPET_SOURCE_CHARS - _CUT_SEARCH_CHARS) for mark in _CUT_AFTER)
-    kept = (kept[:cut + 1] if cut >= 0 else kept) + "…"
+    if cut >= 0:
+        kept = kept[:cut + 1]
+    opened = max(kept.rfind("("), kept.rfind("（"))
+    if opened > max(kept.rfind(")"), kept.rfind("）")):
+        kept = kept[:opened]
+    kept += "…"
     return kept, DisplayForm.of(kept)
 
 

@@ -42,9 +42,11 @@ WRITER_THREADS = 1
 # title terms that begin with them, which few share by then. Walking them
 # for a one-character prefix took 20 ms at 100,000 titles, the term about 1 ms.
 SUGGEST_PREFIX_CHARS = 12
-# Title terms counted per suggestion asked for: terms ordered by count, and
-# titles of equal count alphabetically, among this many (two items may share
-# a title in different scripts, which makes two terms).
+# Title terms fetched per suggestion asked for (two items may share a title
+# in different scripts, which makes two terms). The aggregation keeps the
+# most counted terms of each segment, equal counts in term order; when that
+# may have left out one that belongs (a nonzero doc_count_error_upper_bound:
+# a title counted in several segments but kept in none), the prefix walks.
 SUGGEST_BUCKETS_PER_TITLE = 4
 TITLE_BOOST = 2.0
 MAX_WINDOW = 10_000  # deepest relevance-ordered row a cursor may reach
@@ -367,11 +369,19 @@ class TantivyIndex(SearchIndex):
         if 0 < len(prefix) <= SUGGEST_PREFIX_CHARS:
             # The titles of the allowed items indexed under the prefix, counted.
             clauses[0] = (tantivy.Occur.Must, self._term("suggest_prefixes", prefix))
-            buckets = searcher.aggregate(tantivy.Query.boolean_query(clauses), {"titles": {"terms": {
-                "field": "suggest", "size": query.limit * SUGGEST_BUCKETS_PER_TITLE}}})["titles"]["buckets"]
-            terms = sorted(((b["key"], b["doc_count"]) for b in buckets), key=lambda term: (-term[1], term[0]))
-        else:
-            terms = searcher.terms_with_prefix("suggest", prefix, filter_query=tantivy.Query.boolean_query(clauses),
-                                               limit=query.limit * 2)
-        titles = [title_of_suggestion(term) for term, count in terms if count > 0]
-        return tuple(dict.fromkeys(titles))[:query.limit]
+            counted = searcher.aggregate(tantivy.Query.boolean_query(clauses), {"titles": {"terms": {
+                "field": "suggest", "size": query.limit * SUGGEST_BUCKETS_PER_TITLE}}})["titles"]
+            if not counted.get("doc_count_error_upper_bound"):
+                terms = sorted(((b["key"], b["doc_count"]) for b in counted["buckets"]),
+                               key=lambda term: (-term[1], term[0]))
+                return _suggestions(terms, query.limit)
+            clauses[0] = (tantivy.Occur.Must, tantivy.Query.all_query())
+        terms = searcher.terms_with_prefix("suggest", prefix, filter_query=tantivy.Query.boolean_query(clauses),
+                                           limit=query.limit * 2)
+        return _suggestions(terms, query.limit)
+
+
+def _suggestions(terms, limit: int) -> tuple[str, ...]:
+    """Titles of (suggestion term, count) pairs in order, each once."""
+    titles = [title_of_suggestion(term) for term, count in terms if count > 0]
+    return tuple(dict.fromkeys(titles))[:limit]

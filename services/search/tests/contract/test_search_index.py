@@ -208,6 +208,32 @@ def test_suggestions_come_most_shared_title_first_then_alphabetically_for_short_
     assert reader.suggest(suggest_query("安全生产周报（二〇二六年第四十八", None)) == ()
 
 
+@pytest.mark.parametrize("backend", ["tantivy"], indirect=True)
+def test_a_title_counted_in_many_segments_is_suggested_first(backend):
+    """The embedded index counts titles segment by segment and keeps the most
+    counted of each: a weekly report among hundreds of one-off titles per
+    commit (segment) is kept in none of them, yet it comes first."""
+    writer, reader = backend
+    for week in range(5):
+        writer.upsert([IndexedItem(ItemKind.NOTICE, f"n-weekly-{week}", "安全周报", "本周情况。", ("everyone",), T0)]
+                      + [IndexedItem(ItemKind.NOTICE, f"n-{week}-{n}", f"安{week}{n:03}号整改通知", "限期整改。",
+                                     ("everyone",), T0) for n in range(120)])
+        writer.commit()
+    assert writer.suggest(suggest_query("安", None, 2)) == ("安全周报", "安0000号整改通知")
+    assert writer.suggest(suggest_query("安全", ("everyone",), 2)) == ("安全周报",)
+
+
+def test_suggestions_at_the_length_of_the_indexed_prefixes_and_past_it(backend):
+    writer, reader = backend
+    title = "二〇二六年冬季供暖锅炉房安全检查整改通知"  # 20 characters, no spaces
+    writer.upsert([IndexedItem(ItemKind.NOTICE, "n-long", title, "请各单位落实。", ("everyone",), T0),
+                   IndexedItem(ItemKind.NOTICE, "n-other", title[:12] + "节能检查通知", "请各单位落实。", ("everyone",), T0)])
+    writer.commit()
+    assert reader.suggest(suggest_query(title[:11], None)) == (title, title[:12] + "节能检查通知")
+    assert reader.suggest(suggest_query(title[:12], None)) == (title, title[:12] + "节能检查通知")
+    assert reader.suggest(suggest_query(title[:13], None)) == (title,)
+
+
 def test_callers_never_see_what_is_not_shared_with_them(index):
     heat = find(index, "安全", HEAT_MEMBER, facets=(FacetField.DEPARTMENT, FacetField.KIND))
     iron = find(index, "安全", IRON_MEMBER, facets=(FacetField.DEPARTMENT, FacetField.KIND))

@@ -41,3 +41,13 @@ def test_a_long_body_is_kept_up_to_a_boundary_before_the_limit_and_marked_as_goi
 def test_a_short_body_is_kept_whole_with_the_forms_it_has():
     forms = text_forms(BODY)
     assert snippet_source(BODY, forms) == (BODY, forms.display)
+
+
+def test_a_cut_never_leaves_a_gloss_open():
+    # A gloss of two syllables, a space inside it, and no other mark near the limit.
+    sentence = "推广新技术应用(yīng yòng)经验"
+    opening = "总" * ((SNIPPET_SOURCE_CHARS - 12) % len(sentence))
+    body = opening + sentence * (SNIPPET_SOURCE_CHARS // len(sentence) + 10)
+    assert body[SNIPPET_SOURCE_CHARS - 4:SNIPPET_SOURCE_CHARS] == "yīng"  # the limit falls inside a gloss
+    kept, form = snippet_source(body, text_forms(body))
+    assert kept.endswith("应用…") and body.startswith(kept[:-1]) and form == text_forms(kept).display
