@@ -43,10 +43,11 @@ WRITER_THREADS = 1
 # for a one-character prefix took 20 ms at 100,000 titles, the term about 1 ms.
 SUGGEST_PREFIX_CHARS = 12
 # Title terms fetched per suggestion asked for (two items may share a title
-# in different scripts, which makes two terms). The aggregation keeps the
-# most counted terms of each segment, equal counts in term order; when that
-# may have left out one that belongs (a nonzero doc_count_error_upper_bound:
-# a title counted in several segments but kept in none), the prefix walks.
+# in different scripts, which makes two terms). The aggregation keeps as
+# many terms of each segment as there are items under the prefix, that is
+# all of them, so no title counted in several segments is left out; should
+# it still say it may have left one out (doc_count_error_upper_bound), the
+# prefix walks. Equal counts come in term order.
 SUGGEST_BUCKETS_PER_TITLE = 4
 TITLE_BOOST = 2.0
 MAX_WINDOW = 10_000  # deepest relevance-ordered row a cursor may reach
@@ -369,8 +370,10 @@ class TantivyIndex(SearchIndex):
         if 0 < len(prefix) <= SUGGEST_PREFIX_CHARS:
             # The titles of the allowed items indexed under the prefix, counted.
             clauses[0] = (tantivy.Occur.Must, self._term("suggest_prefixes", prefix))
+            size = query.limit * SUGGEST_BUCKETS_PER_TITLE
             counted = searcher.aggregate(tantivy.Query.boolean_query(clauses), {"titles": {"terms": {
-                "field": "suggest", "size": query.limit * SUGGEST_BUCKETS_PER_TITLE}}})["titles"]
+                "field": "suggest", "size": size,
+                "segment_size": max(size, searcher.doc_freq("suggest_prefixes", prefix))}}})["titles"]
             if not counted.get("doc_count_error_upper_bound"):
                 terms = sorted(((b["key"], b["doc_count"]) for b in counted["buckets"]),
                                key=lambda term: (-term[1], term[0]))
