@@ -37,8 +37,9 @@ def snippet_source(body: str, forms: TextForms) -> tuple[str, DisplayForm]:
     cut = max(kept.rfind(mark, SNIPPET_SOURCE_CHARS - _CUT_SEARCH_CHARS) for mark in _CUT_AFTER)
     if cut >= 0:
         kept = kept[:cut + 1]
-    opened = max(kept.rfind("("), kept.rfind("（"))
-    if opened > max(kept.rfind(")"), kept.rfind("）")):
+    tail = len(kept) - _CUT_SEARCH_CHARS  # a gloss is short: a bracket open before this is the text's own
+    opened = max(kept.rfind("(", tail), kept.rfind("（", tail))
+    if opened > max(kept.rfind(")", tail), kept.rfind("）", tail)):
         kept = kept[:opened]
     kept += "…"
     return kept, DisplayForm.of(kept)

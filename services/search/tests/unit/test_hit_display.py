@@ -51,3 +51,9 @@ def test_a_cut_never_leaves_a_gloss_open():
     assert body[SNIPPET_SOURCE_CHARS - 4:SNIPPET_SOURCE_CHARS] == "yīng"  # the limit falls inside a gloss
     kept, form = snippet_source(body, text_forms(body))
     assert kept.endswith("应用…") and body.startswith(kept[:-1]) and form == text_forms(kept).display
+
+
+def test_a_bracket_the_text_leaves_open_long_before_the_limit_does_not_shorten_what_is_kept():
+    body = "附录（未完" + "巡线人员按路线逐段检查管沟和井室，" * (SNIPPET_SOURCE_CHARS // 17 + 10)
+    kept, _ = snippet_source(body, text_forms(body))
+    assert len(kept) > SNIPPET_SOURCE_CHARS - 20 and kept.endswith("，…")
