@@ -12,6 +12,8 @@ it is opened (its mapping is strict), and documents written before lack them.
 """
 from __future__ import annotations
 
+import contextlib
+
 import uuid
 from datetime import datetime, timezone
 from typing import Iterable
@@ -114,20 +116,31 @@ class ElasticsearchIndex(SearchIndex):
             self.es.indices.delete(index=name)
         return old
 
-    def rebuild(self, items: Iterable[IndexedItem]) -> int:
+    def _fill_and_swap(self, fill) -> tuple[list[str], str, object]:
+        """A new index filled by ``fill(name)``, then swapped in; (old names,
+        new name, what fill returned). A fill that fails deletes the new
+        index: the alias never pointed at it, and nothing else would."""
         new_index = self._new_index()
-        actions = ({"_index": new_index, "_id": item.key, "_source": source_of(item)} for item in items)
-        count, _ = helpers.bulk(self.es, actions, chunk_size=BULK_CHUNK)
-        self._swap_to(new_index)
-        return count
+        try:
+            filled = fill(new_index)
+        except BaseException:
+            with contextlib.suppress(ApiError):
+                self.es.indices.delete(index=new_index)
+            raise
+        return self._swap_to(new_index), new_index, filled
+
+    def rebuild(self, items: Iterable[IndexedItem]) -> int:
+        def fill(new_index: str) -> int:
+            actions = ({"_index": new_index, "_id": item.key, "_source": source_of(item)} for item in items)
+            return helpers.bulk(self.es, actions, chunk_size=BULK_CHUNK)[0]
+        return self._fill_and_swap(fill)[2]
 
     def reindex(self) -> tuple[list[str], str]:
         """Copy the live index into a new one made from the current template
         (after a mapping or analyser change), then swap; (old names, new name)."""
-        new_index = self._new_index()
-        self.es.reindex(source={"index": self.alias}, dest={"index": new_index}, wait_for_completion=True,
-                        refresh=True)
-        return self._swap_to(new_index), new_index
+        old, new_index, _ = self._fill_and_swap(lambda new_index: self.es.reindex(
+            source={"index": self.alias}, dest={"index": new_index}, wait_for_completion=True, refresh=True))
+        return old, new_index
 
     # --- writing -------------------------------------------------------------
     def upsert(self, items: list[IndexedItem]) -> None:
