@@ -381,6 +381,11 @@ def title_of_suggestion(term: str) -> str:
     return term.partition(SUGGEST_SEPARATOR)[2]
 
 
+def typed_form_of_suggestion(term: str) -> str:
+    """The compact title a typed prefix is compared with."""
+    return term.partition(SUGGEST_SEPARATOR)[0]
+
+
 def compact(text: str) -> str:
     """Normalised text without spaces: what a typed prefix is compared with."""
     return _SPACE.sub("", normalise(text))

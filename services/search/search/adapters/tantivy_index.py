@@ -23,7 +23,7 @@ import tantivy
 
 from search.adapters.hit_display import display_hit, facet_counts, snippet_source
 from search.analysis import (AnalysedQuery, Highlighter, TextForms, analyse_query, compact, run_terms,
-                             suggestion_term, text_forms, title_of_suggestion, tokens)
+                             suggestion_term, text_forms, title_of_suggestion, tokens, typed_form_of_suggestion)
 from search.domain.documents import EVERYONE
 from search.domain.model import (Cursor, FacetField, IndexedItem, SearchQuery, SearchResult, SortOrder,
                                  SuggestQuery, to_epoch_us)
@@ -106,8 +106,10 @@ def _shown_fields(stored: bytes) -> dict[str, str]:
     return fields
 
 
-def _title_prefixes(title: str) -> list[str]:
-    typed = compact(title)
+def _title_prefixes(suggestion: str) -> list[str]:
+    """The prefixes a title is filed under, from its suggestion term (which
+    holds the title normalised once)."""
+    typed = typed_form_of_suggestion(suggestion)
     return [typed[:length] for length in range(1, min(len(typed), SUGGEST_PREFIX_CHARS) + 1)]
 
 
@@ -148,12 +150,13 @@ class TantivyIndex(SearchIndex):
     # --- writing ---------------------------------------------------------
     def _document(self, item: IndexedItem) -> tantivy.Document:
         title, body = text_forms(item.title), text_forms(item.body)
+        suggestion = suggestion_term(item.title)
         document = tantivy.Document(
             key=item.key, kind=item.kind.value, department=item.department, category=item.category,
             author_id=item.author_id, group_ids=list(item.group_ids),
             visible_to=list(item.visible_to) + ([] if EVERYONE in item.visible_to else [RESTRICTED]),
             title_terms=title.terms(), body_terms=body.terms(), title_chars=title.chars(), body_chars=body.chars(),
-            suggest=suggestion_term(item.title), suggest_prefixes=_title_prefixes(item.title),
+            suggest=suggestion, suggest_prefixes=_title_prefixes(suggestion),
             published_us=item.published_us,
             tie=int(item.tie_breaker, 16))
         document.add_bytes(SHOWN, _shown(item, title, body))
