@@ -145,6 +145,19 @@ def test_sort_by_relevance_or_newest(index):
     assert newest.hits[0].published_at == CRANE.published_at
 
 
+def test_a_title_match_ranks_first_and_no_phrase_runs_from_a_title_into_its_body(backend):
+    writer, reader = backend
+    writer.upsert([
+        IndexedItem(ItemKind.DOCUMENT, "d-ledger", "设备台账 Excel", "模板按车间填写，月底前交设备科。", ("everyone",), T0),
+        IndexedItem(ItemKind.DOCUMENT, "d-plan", "月度检修计划", "请按设备台账核对备件，台账模板另行下发。", ("everyone",),
+                    T0 + DAY)])
+    writer.commit()
+    assert [h.item_id for h in find(reader, "台账").hits] == ["d-ledger", "d-plan"]
+    assert ids(find(reader, "excel 模板")) == ["d-ledger"]  # words match anywhere in an item
+    assert ids(find(reader, '"excel 模板"')) == []  # the title's last word and the body's first
+    assert ids(find(reader, '"台账 excel"')) == ["d-ledger"]
+
+
 @pytest.mark.parametrize("sort", list(SortOrder))
 def test_cursor_pages_cover_everything_once(backend, sort):
     writer, reader = backend
