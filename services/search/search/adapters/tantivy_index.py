@@ -12,6 +12,8 @@ dates up to its own, so later pages cost no more than the first.
 """
 from __future__ import annotations
 
+import json
+import os
 import struct
 import threading
 import time
@@ -37,6 +39,12 @@ WRITER_HEAP_BYTES = 64_000_000  # tantivy needs >= 15 MB per writer thread
 # later small commits leave the big segment alone.
 BULK_HEAP_BYTES = 400_000_000
 WRITER_THREADS = 1
+# How a segment stores the values shown for hits: each in a block of its own
+# (a block is at least this many bytes; a hit's value is about 2.5 KB), so
+# reading one decompresses only it. With tantivy's default 16 KB blocks each
+# read decompressed six neighbours too: 8.6 us a hit instead of 4.6 us, for a
+# store 15 % smaller (lz4 either way).
+DOCSTORE_SETTINGS = {"docstore_compression": "lz4", "docstore_blocksize": 1024}
 # Each title is indexed under its first 1 to this many characters (compact
 # form), so that a suggestion's prefix is one term; longer prefixes walk the
 # title terms that begin with them, which few share by then. Walking them
@@ -121,16 +129,31 @@ def _tie_text(tie: int) -> str:
 def _open(path: Path, schema: tantivy.Schema, *, replace_outdated: bool) -> tantivy.Index:
     """The index in ``path``, created if there is none; one of another schema
     raises IndexOutdated, or is replaced by an empty one if asked to."""
-    if tantivy.Index.exists(str(path)):
-        existing = tantivy.Index.open(str(path))
-        if existing.schema != schema:
-            if not replace_outdated:
-                raise IndexOutdated(f"the search index in {path} was built by an older version of the hub; "
-                                    "`hub migrate` or `hub search rebuild` builds it anew from the database")
-            # Replace it only while no writer (a worker) holds it: raises ValueError if one does.
-            existing.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1).wait_merging_threads()
-            return tantivy.Index(schema, path=str(path), reuse=False)
-    return tantivy.Index(schema, path=str(path), reuse=True)
+    if not tantivy.Index.exists(str(path)):
+        return _create(path, schema)
+    existing = tantivy.Index.open(str(path))
+    if existing.schema != schema:
+        if not replace_outdated:
+            raise IndexOutdated(f"the search index in {path} was built by an older version of the hub; "
+                                "`hub migrate` or `hub search rebuild` builds it anew from the database")
+        # Replace it only while no writer (a worker) holds it: raises ValueError if one does.
+        existing.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1).wait_merging_threads()
+        return _create(path, schema)
+    return existing
+
+
+def _create(path: Path, schema: tantivy.Schema) -> tantivy.Index:
+    """A new, empty index in ``path`` with DOCSTORE_SETTINGS. The bindings
+    take no index settings, so they go into the new index's meta.json, from
+    which tantivy reads them on opening and which its commits carry on."""
+    tantivy.Index(schema, path=str(path), reuse=False)
+    meta_path = path / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["index_settings"].update(DOCSTORE_SETTINGS)
+    staged = path / "meta.json.staged"
+    staged.write_text(json.dumps(meta, indent=2))
+    os.replace(staged, meta_path)  # never half written for a process opening the index
+    return tantivy.Index.open(str(path))
 
 
 class TantivyIndex(SearchIndex):
