@@ -3,7 +3,8 @@
 Text is analysed in Python (search.analysis) and stored as whitespace-
 separated terms, so the embedded engine and Elasticsearch see the same terms.
 One process writes (the search worker); API servers open the same directory
-read-only and reload before searching to see the latest commit.
+read-only and reload before searching to see the latest commit. What a hit
+shows is kept beside the index, in the shown log (search.adapters.shown_log).
 
 Pages follow the order (sort value desc, tie-breaker asc). tantivy orders by
 one value only, so the top rows are fetched and ties are ordered here with the
@@ -12,8 +13,6 @@ dates up to its own, so later pages cost no more than the first.
 """
 from __future__ import annotations
 
-import json
-import os
 import struct
 import threading
 import time
@@ -24,6 +23,7 @@ from typing import Iterable
 import tantivy
 
 from search.adapters.hit_display import display_hit, facet_counts, snippet_source
+from search.adapters.shown_log import ShownLogReader, ShownLogWriter
 from search.analysis import (AnalysedQuery, Highlighter, TextForms, analyse_query, compact, run_terms,
                              suggestion_term, text_forms, title_of_suggestion, tokens, typed_form_of_suggestion)
 from search.domain.documents import EVERYONE
@@ -39,12 +39,6 @@ WRITER_HEAP_BYTES = 64_000_000  # tantivy needs >= 15 MB per writer thread
 # later small commits leave the big segment alone.
 BULK_HEAP_BYTES = 400_000_000
 WRITER_THREADS = 1
-# How a segment stores the values shown for hits: each in a block of its own
-# (a block is at least this many bytes; a hit's value is about 2.5 KB), so
-# reading one decompresses only it. With tantivy's default 16 KB blocks each
-# read decompressed six neighbours too: 8.6 us a hit instead of 4.6 us, for a
-# store 15 % smaller (lz4 either way).
-DOCSTORE_SETTINGS = {"docstore_compression": "lz4", "docstore_blocksize": 1024}
 # Each title is indexed under its first 1 to this many characters (compact
 # form), so that a suggestion's prefix is one term; longer prefixes walk the
 # title terms that begin with them, which few share by then. Walking them
@@ -68,11 +62,11 @@ PRINCIPAL_FILTERS = 1024  # cached exclusions of callers' principals
 # caller who is part of everyone may not see (principals are "everyone" or
 # "kind:name", never this).
 RESTRICTED = "~restricted"
-# What a hit shows, stored as one value: each stored value read is a call into
-# tantivy, and reading ten cost more than the hit's highlighting. The field's
-# name carries the layout's version: a new layout under a new name makes the
-# schema differ, so indexes of the old one are built anew (IndexOutdated).
-SHOWN = "shown_v1"
+# What a hit shows is one record of the shown log (search.adapters.shown_log),
+# which this fast field points to. The field's name carries the record's
+# layout version: a new layout under a new name makes the schema differ, so
+# indexes of the old one are built anew (IndexOutdated).
+SHOWN = "shown_v2_at"
 SHOWN_FIELDS = ("kind", "item_id", "title", "department", "category", "author_id", "published_us",
                 "title_form", "body_form", "body")
 _SHOWN_LENGTHS = struct.Struct(f"<{len(SHOWN_FIELDS)}I")  # characters in each value, before the values
@@ -86,7 +80,7 @@ def _schema() -> tantivy.Schema:
     builder.add_text_field("group_ids", stored=False, fast=True, tokenizer_name="raw")
     builder.add_text_field("author_id", stored=False, tokenizer_name="raw")
     builder.add_text_field("visible_to", stored=False, tokenizer_name="raw")
-    builder.add_bytes_field(SHOWN, stored=True, indexed=False)
+    builder.add_unsigned_field(SHOWN, stored=False, indexed=False, fast=True)
     builder.add_text_field("title_terms", stored=False, tokenizer_name="whitespace", index_option="position")
     builder.add_text_field("text_terms", stored=False, tokenizer_name="whitespace", index_option="position")
     builder.add_text_field("title_chars", stored=False, tokenizer_name="whitespace", index_option="freq")
@@ -129,31 +123,16 @@ def _tie_text(tie: int) -> str:
 def _open(path: Path, schema: tantivy.Schema, *, replace_outdated: bool) -> tantivy.Index:
     """The index in ``path``, created if there is none; one of another schema
     raises IndexOutdated, or is replaced by an empty one if asked to."""
-    if not tantivy.Index.exists(str(path)):
-        return _create(path, schema)
-    existing = tantivy.Index.open(str(path))
-    if existing.schema != schema:
-        if not replace_outdated:
-            raise IndexOutdated(f"the search index in {path} was built by an older version of the hub; "
-                                "`hub migrate` or `hub search rebuild` builds it anew from the database")
-        # Replace it only while no writer (a worker) holds it: raises ValueError if one does.
-        existing.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1).wait_merging_threads()
-        return _create(path, schema)
-    return existing
-
-
-def _create(path: Path, schema: tantivy.Schema) -> tantivy.Index:
-    """A new, empty index in ``path`` with DOCSTORE_SETTINGS. The bindings
-    take no index settings, so they go into the new index's meta.json, from
-    which tantivy reads them on opening and which its commits carry on."""
-    tantivy.Index(schema, path=str(path), reuse=False)
-    meta_path = path / "meta.json"
-    meta = json.loads(meta_path.read_text())
-    meta["index_settings"].update(DOCSTORE_SETTINGS)
-    staged = path / "meta.json.staged"
-    staged.write_text(json.dumps(meta, indent=2))
-    os.replace(staged, meta_path)  # never half written for a process opening the index
-    return tantivy.Index.open(str(path))
+    if tantivy.Index.exists(str(path)):
+        existing = tantivy.Index.open(str(path))
+        if existing.schema != schema:
+            if not replace_outdated:
+                raise IndexOutdated(f"the search index in {path} was built by an older version of the hub; "
+                                    "`hub migrate` or `hub search rebuild` builds it anew from the database")
+            # Replace it only while no writer (a worker) holds it: raises ValueError if one does.
+            existing.writer(heap_size=WRITER_HEAP_BYTES, num_threads=1).wait_merging_threads()
+            return tantivy.Index(schema, path=str(path), reuse=False)
+    return tantivy.Index(schema, path=str(path), reuse=True)
 
 
 class TantivyIndex(SearchIndex):
@@ -167,6 +146,11 @@ class TantivyIndex(SearchIndex):
         self.index = _open(path, self.schema, replace_outdated=replace_outdated and writable)
         self._writer = (self.index.writer(heap_size=BULK_HEAP_BYTES if bulk else WRITER_HEAP_BYTES,
                                           num_threads=WRITER_THREADS) if writable else None)
+        self._shown_writer = ShownLogWriter(path) if writable else None  # one writer, as tantivy's lock ensures
+        # Writes one at a time: no record may be added between the shown log's
+        # sync and the commit that would publish a pointer to it.
+        self._write_lock = threading.Lock()
+        self._shown = ShownLogReader(path)
         self._reload_lock = threading.Lock()
         self._reloaded_at = 0.0
         self._hidden: dict[tuple[str, ...], tantivy.Query] = {}
@@ -185,20 +169,30 @@ class TantivyIndex(SearchIndex):
             suggest=suggestion, suggest_prefixes=_title_prefixes(suggestion),
             published_us=item.published_us,
             tie=int(item.tie_breaker, 16))
-        document.add_bytes(SHOWN, _shown(item, title, body))
+        document.add_unsigned(SHOWN, self._shown_writer.append(_shown(item, title, body)))
         return document
 
     def upsert(self, items: list[IndexedItem]) -> None:
-        for item in items:
-            self._writer.delete_documents_by_term("key", item.key)
-            self._writer.add_document(self._document(item))
+        with self._write_lock:
+            for item in items:
+                self._writer.delete_documents_by_term("key", item.key)
+                self._writer.add_document(self._document(item))
 
     def delete(self, keys: list[str]) -> None:
-        for key in keys:
-            self._writer.delete_documents_by_term("key", key)
+        with self._write_lock:
+            for key in keys:
+                self._writer.delete_documents_by_term("key", key)
 
     def commit(self) -> None:
+        with self._write_lock:
+            self._commit()
+        self._reload()
+
+    def _commit(self) -> None:
+        self._shown_writer.sync()  # before any pointer to its records is committed
         self._writer.commit()
+
+    def _reload(self) -> None:
         with self._reload_lock:
             self.index.reload()
             self._reloaded_at = time.monotonic()
@@ -206,23 +200,30 @@ class TantivyIndex(SearchIndex):
     def rebuild(self, items: Iterable[IndexedItem]) -> int:
         # Searches see the old content until the one commit at the end. A
         # rebuild that fails leaves nothing pending that a later commit of
-        # this writer would publish (the delete-all, half the items).
-        try:
-            self._writer.delete_all_documents()
-            count = 0
-            for item in items:
-                self._writer.add_document(self._document(item))
-                count += 1
-            self.commit()
-        except BaseException:
-            self._writer.rollback()
-            raise
+        # this writer would publish (the delete-all, half the items), nor
+        # the shown log's new generation.
+        with self._write_lock:
+            self._shown_writer.start_generation()
+            try:
+                self._writer.delete_all_documents()
+                count = 0
+                for item in items:
+                    self._writer.add_document(self._document(item))
+                    count += 1
+                self._commit()
+            except BaseException:
+                self._writer.rollback()
+                self._shown_writer.drop_generation()
+                raise
+            self._shown_writer.keep_generation()
+        self._reload()
         return count
 
     def close(self) -> None:
         if self._writer is not None:
             self._writer.wait_merging_threads()
             self._writer = None
+            self._shown_writer.close()
 
     # --- queries ---------------------------------------------------------
     def _term(self, field: str, value: str) -> tantivy.Query:
@@ -327,10 +328,9 @@ class TantivyIndex(SearchIndex):
             total = searcher.search(matching, limit=1, count=True).count
         highlighter = Highlighter(analysed.needles())
         relevance = query.sort is SortOrder.RELEVANCE
-        hits = []
-        for value, _, address in rows:
-            fields = _shown_fields(searcher.doc(address).get_first(SHOWN))
-            hits.append(display_hit(fields, value if relevance else 0.0, highlighter))
+        shown = searcher.fast_field_values(SHOWN, [address for _, _, address in rows]) if rows else []
+        hits = [display_hit(_shown_fields(self._shown.read(pointer)), value if relevance else 0.0, highlighter)
+                for (value, _, _), pointer in zip(rows, shown)]
         next_cursor = ""
         if has_more and rows:
             position = (query.after.position if query.after else 0) + len(rows)

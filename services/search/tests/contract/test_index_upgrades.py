@@ -3,7 +3,6 @@ from this version's: the embedded index is refused until built anew; an
 Elasticsearch index gains the new fields and keeps serving what it holds."""
 from __future__ import annotations
 
-import json
 import os
 import uuid
 from datetime import datetime, timezone
@@ -14,7 +13,7 @@ from elasticsearch import Elasticsearch
 
 from search.adapters import elasticsearch_index
 from search.adapters.elasticsearch_index import ElasticsearchIndex
-from search.adapters.tantivy_index import DOCSTORE_SETTINGS, TantivyIndex
+from search.adapters.tantivy_index import TantivyIndex
 from search.domain.model import IndexedItem, ItemKind, marked, search_query
 from search.ports import IndexOutdated
 
@@ -56,25 +55,6 @@ def test_an_outdated_embedded_index_held_by_a_writer_is_left_alone(tmp_path):
     held.wait_merging_threads()
     with pytest.raises(IndexOutdated):
         TantivyIndex(tmp_path, writable=False)
-
-
-def test_a_new_or_replaced_embedded_index_keeps_its_store_settings_through_commits(tmp_path):
-    def settings(path):
-        return json.loads((path / "meta.json").read_text())["index_settings"]
-
-    (tmp_path / "old").mkdir()
-    older_tantivy_index(tmp_path / "old")
-    assert settings(tmp_path / "old")["docstore_blocksize"] != DOCSTORE_SETTINGS["docstore_blocksize"]
-    for path, options in ((tmp_path / "new", {}), (tmp_path / "old", {"replace_outdated": True})):
-        writer = TantivyIndex(path, writable=True, **options)
-        writer.rebuild([OLD])
-        writer.upsert([NEW])
-        writer.commit()
-        writer.close()
-        assert settings(path) | DOCSTORE_SETTINGS == settings(path)
-        assert sorted(n.name for n in path.iterdir() if "staged" in n.name) == []
-        hits = TantivyIndex(path, writable=False).search(search_query("检修", None)).hits
-        assert sorted(h.item_id for h in hits) == ["n-new", "n-old"]
 
 
 @pytest.fixture(params=["noida"] + (["elasticsearch"] if os.environ.get("ES_URL") else []))

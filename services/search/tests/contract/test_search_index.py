@@ -1,5 +1,6 @@
 """One contract for every SearchIndex backend (see conftest.py for which)."""
 import os
+import threading
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -328,6 +329,32 @@ def test_a_rebuild_that_fails_midway_leaves_the_old_content_and_a_working_writer
     writer.upsert([replace(FURNACE, item_id="n-furnace-2")])
     writer.commit()
     assert ids(find(writer, "高炉")) == ["n-furnace", "n-furnace-2"]  # the reader may be RELOAD_SECONDS late
+
+
+def test_items_written_from_several_threads_show_as_written(backend):
+    writer, reader = backend
+    teams = ["一车间", "二车间", "三车间", "四车间"]
+
+    def write(team: str) -> None:
+        for n in range(25):
+            writer.upsert([IndexedItem(ItemKind.NOTICE, f"n-{team}-{n}", f"{team}第{n}号交班记录",
+                                       f"{team}夜班交接：第{n}号泵运行正常，" + team * n, ("everyone",), T0,
+                                       department=team)])
+            if n % 5 == 4:
+                writer.commit()
+    threads = [threading.Thread(target=write, args=(team,)) for team in teams]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    writer.commit()
+    for team in teams:
+        hits = find(writer, f"{team} 交班记录", page_size=50).hits
+        assert len(hits) == 25
+        for hit in hits:
+            n = int(hit.item_id.rsplit("-", 1)[1])
+            assert (hit.title, hit.department) == (f"{team}第{n}号交班记录", team)
+            assert hit.snippet.startswith(f"{team}夜班交接：第{n}号泵运行正常，")
 
 
 # Not on noida-db: the test stand-in returns nothing for a search_after whose

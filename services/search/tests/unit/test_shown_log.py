@@ -1,0 +1,77 @@
+"""The shown log: records appended by one writer, read through memory maps
+by searchers in other processes, a new generation per rebuild."""
+import pytest
+
+from search.adapters.shown_log import (POINTER_OFFSET_BITS, ShownLogDamaged, ShownLogReader, ShownLogWriter,
+                                       generations)
+
+NOTICE = "關於冬季供暖鍋爐房安全檢查的通知".encode()
+MANUAL = "換熱站巡檢規程：循環泵每班檢查一次。".encode() * 50
+
+
+def test_records_read_back_by_a_reader_that_mapped_the_log_before_they_were_written(tmp_path):
+    writer = ShownLogWriter(tmp_path)
+    reader = ShownLogReader(tmp_path)
+    first = writer.append(NOTICE)
+    writer.sync()
+    assert reader.read(first) == NOTICE  # maps the log as it is now
+    later = [writer.append(MANUAL), writer.append(b""), writer.append(NOTICE)]
+    writer.sync()
+    assert [reader.read(p) for p in later] == [MANUAL, b"", NOTICE]  # past the old map's end: mapped anew
+    assert reader.read(first) == NOTICE
+    writer.close()
+
+
+def test_a_new_writer_appends_after_what_an_earlier_one_wrote(tmp_path):
+    earlier = ShownLogWriter(tmp_path)
+    kept = earlier.append(NOTICE)
+    earlier.sync()
+    earlier.close()
+    writer = ShownLogWriter(tmp_path)
+    added = writer.append(MANUAL)
+    writer.sync()
+    reader = ShownLogReader(tmp_path)
+    assert (reader.read(kept), reader.read(added)) == (NOTICE, MANUAL)
+    assert added > kept
+
+
+def test_a_kept_generation_leaves_the_one_before_it_for_older_searchers_and_removes_the_rest(tmp_path):
+    writer = ShownLogWriter(tmp_path)
+    pointers = [writer.append(NOTICE)]
+    for _ in range(3):  # three rebuilds
+        writer.start_generation()
+        pointers.append(writer.append(MANUAL))
+        writer.sync()
+        writer.keep_generation()
+    assert generations(tmp_path) == [3, 4]
+    assert [p >> POINTER_OFFSET_BITS for p in pointers] == [1, 2, 3, 4]
+    reader = ShownLogReader(tmp_path)
+    assert reader.read(pointers[2]) == reader.read(pointers[3]) == MANUAL
+    with pytest.raises(FileNotFoundError):
+        reader.read(pointers[0])
+    writer.close()
+
+
+def test_a_dropped_generation_is_removed_and_appends_go_on_in_the_one_before(tmp_path):
+    writer = ShownLogWriter(tmp_path)
+    kept = writer.append(NOTICE)
+    writer.start_generation()
+    writer.append(MANUAL)
+    writer.drop_generation()  # the rebuild failed
+    assert generations(tmp_path) == [1]
+    after = writer.append(MANUAL)
+    writer.sync()
+    reader = ShownLogReader(tmp_path)
+    assert (reader.read(kept), reader.read(after)) == (NOTICE, MANUAL)
+    writer.close()
+
+
+def test_a_pointer_past_the_end_of_its_log_is_reported_not_read_as_garbage(tmp_path):
+    writer = ShownLogWriter(tmp_path)
+    pointer = writer.append(MANUAL)
+    writer.sync()
+    writer.close()
+    log = tmp_path / "shown-000001.log"
+    log.write_bytes(log.read_bytes()[:100])  # as if the disk lost the end of it
+    with pytest.raises(ShownLogDamaged, match="hub search rebuild"):
+        ShownLogReader(tmp_path).read(pointer)
