@@ -23,7 +23,7 @@ from typing import Iterable
 import tantivy
 
 from search.adapters.hit_display import display_hit, facet_counts, snippet_source
-from search.adapters.shown_log import ShownLogReader, ShownLogWriter
+from search.adapters.shown_log import ShownLogReader, ShownLogWriter, generation_of
 from search.analysis import (AnalysedQuery, Highlighter, TextForms, analyse_query, compact, run_terms,
                              suggestion_term, text_forms, title_of_suggestion, tokens, typed_form_of_suggestion)
 from search.domain.documents import EVERYONE
@@ -52,7 +52,7 @@ SUGGEST_PREFIX_CHARS = 12
 # prefix walks. Equal counts come in term order.
 SUGGEST_BUCKETS_PER_TITLE = 4
 TITLE_BOOST = 2.0
-TITLE_END = "|"  # never a term; between a title's and its body's terms in text_terms: no phrase spans them
+TITLE_END = "|"  # never a query term; between a title's and its body's terms in text_terms: no phrase spans them
 MAX_WINDOW = 10_000  # deepest relevance-ordered row a cursor may reach
 FACET_BUCKETS = 50
 RELOAD_SECONDS = 0.05
@@ -203,8 +203,11 @@ class TantivyIndex(SearchIndex):
         # this writer would publish (the delete-all, half the items), nor
         # the shown log's new generation.
         with self._write_lock:
-            self._shown_writer.start_generation()
+            referenced = self._shown_generations()
+            started = False
             try:
+                self._shown_writer.start_generation()
+                started = True
                 self._writer.delete_all_documents()
                 count = 0
                 for item in items:
@@ -213,17 +216,28 @@ class TantivyIndex(SearchIndex):
                 self._commit()
             except BaseException:
                 self._writer.rollback()
-                self._shown_writer.drop_generation()
+                if started:
+                    self._shown_writer.abandon_generation()
                 raise
-            self._shown_writer.keep_generation()
+            self._shown_writer.keep_generation(referenced)
         self._reload()
         return count
 
+    def _shown_generations(self) -> set[int]:
+        """The shown log's generations the committed index points into."""
+        self.index.reload()
+        span = self.index.searcher().aggregate(tantivy.Query.all_query(), {
+            "first": {"min": {"field": SHOWN}}, "last": {"max": {"field": SHOWN}}})
+        if span["first"]["value"] is None:
+            return set()
+        return set(range(generation_of(int(span["first"]["value"])), generation_of(int(span["last"]["value"])) + 1))
+
     def close(self) -> None:
         if self._writer is not None:
-            self._writer.wait_merging_threads()
-            self._writer = None
-            self._shown_writer.close()
+            with self._write_lock:
+                self._shown_writer.close()  # before tantivy's lock lets the next writer in
+                self._writer.wait_merging_threads()
+                self._writer = None
 
     # --- queries ---------------------------------------------------------
     def _term(self, field: str, value: str) -> tantivy.Query:

@@ -35,34 +35,58 @@ def test_a_new_writer_appends_after_what_an_earlier_one_wrote(tmp_path):
     assert added > kept
 
 
-def test_a_kept_generation_leaves_the_one_before_it_for_older_searchers_and_removes_the_rest(tmp_path):
+def test_a_rebuild_keeps_the_generations_the_index_pointed_into_and_removes_the_rest(tmp_path):
     writer = ShownLogWriter(tmp_path)
     pointers = [writer.append(NOTICE)]
-    for _ in range(3):  # three rebuilds
+    for referenced_before in ({1}, {2}, {3}):  # three rebuilds
         writer.start_generation()
         pointers.append(writer.append(MANUAL))
         writer.sync()
-        writer.keep_generation()
+        writer.keep_generation(referenced_before)
     assert generations(tmp_path) == [3, 4]
     assert [p >> POINTER_OFFSET_BITS for p in pointers] == [1, 2, 3, 4]
     reader = ShownLogReader(tmp_path)
     assert reader.read(pointers[2]) == reader.read(pointers[3]) == MANUAL
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(ShownLogDamaged, match="missing"):
         reader.read(pointers[0])
     writer.close()
 
 
-def test_a_dropped_generation_is_removed_and_appends_go_on_in_the_one_before(tmp_path):
+def test_an_abandoned_generation_is_never_reused_and_appends_go_on_in_the_one_before(tmp_path):
     writer = ShownLogWriter(tmp_path)
     kept = writer.append(NOTICE)
     writer.start_generation()
-    writer.append(MANUAL)
-    writer.drop_generation()  # the rebuild failed
-    assert generations(tmp_path) == [1]
+    landed = writer.append(MANUAL)  # the failed rebuild's commit may have landed all the same
+    writer.abandon_generation()
     after = writer.append(MANUAL)
     writer.sync()
     reader = ShownLogReader(tmp_path)
-    assert (reader.read(kept), reader.read(after)) == (NOTICE, MANUAL)
+    assert (reader.read(kept), reader.read(landed), reader.read(after)) == (NOTICE, MANUAL, MANUAL)
+    writer.start_generation()
+    assert writer.generation == 3  # not 2 again: a searcher may hold generation 2 mapped
+    writer.keep_generation({1, 2})  # what the index pointed into before this rebuild
+    assert generations(tmp_path) == [1, 2, 3]
+    writer.close()
+
+
+def test_one_writer_at_a_time(tmp_path):
+    writer = ShownLogWriter(tmp_path)
+    with pytest.raises(BlockingIOError):
+        ShownLogWriter(tmp_path)
+    writer.close()
+    ShownLogWriter(tmp_path).close()
+
+
+def test_a_reader_lets_go_of_generations_older_than_the_one_before_its_newest(tmp_path):
+    writer = ShownLogWriter(tmp_path)
+    reader = ShownLogReader(tmp_path)
+    for generation in range(1, 6):
+        pointer = writer.append(NOTICE)
+        writer.sync()
+        assert reader.read(pointer) == NOTICE
+        writer.start_generation()
+        writer.keep_generation({generation})
+    assert sorted(reader._maps) == [4, 5]
     writer.close()
 
 
