@@ -9,6 +9,15 @@ NOTICE = "關於冬季供暖鍋爐房安全檢查的通知".encode()
 MANUAL = "換熱站巡檢規程：循環泵每班檢查一次。".encode() * 50
 
 
+def written_by_a_writer_now_gone(directory, *records) -> list[int]:
+    """Pointers to ``records``, appended and synced by a writer since closed."""
+    writer = ShownLogWriter(directory)
+    pointers = [writer.append(record) for record in records]
+    writer.sync()
+    writer.close()
+    return pointers
+
+
 def test_records_read_back_by_a_reader_that_mapped_the_log_before_they_were_written(tmp_path):
     writer = ShownLogWriter(tmp_path)
     reader = ShownLogReader(tmp_path)
@@ -23,13 +32,8 @@ def test_records_read_back_by_a_reader_that_mapped_the_log_before_they_were_writ
 
 
 def test_a_new_writer_appends_after_what_an_earlier_one_wrote(tmp_path):
-    earlier = ShownLogWriter(tmp_path)
-    kept = earlier.append(NOTICE)
-    earlier.sync()
-    earlier.close()
-    writer = ShownLogWriter(tmp_path)
-    added = writer.append(MANUAL)
-    writer.sync()
+    [kept] = written_by_a_writer_now_gone(tmp_path, NOTICE)
+    [added] = written_by_a_writer_now_gone(tmp_path, MANUAL)
     reader = ShownLogReader(tmp_path)
     assert (reader.read(kept), reader.read(added)) == (NOTICE, MANUAL)
     assert added > kept
@@ -91,10 +95,7 @@ def test_a_reader_lets_go_of_generations_older_than_the_one_before_its_newest(tm
 
 
 def test_a_pointer_past_the_end_of_its_log_is_reported_not_read_as_garbage(tmp_path):
-    writer = ShownLogWriter(tmp_path)
-    pointer = writer.append(MANUAL)
-    writer.sync()
-    writer.close()
+    [pointer] = written_by_a_writer_now_gone(tmp_path, MANUAL)
     log = tmp_path / "shown-000001.log"
     log.write_bytes(log.read_bytes()[:100])  # as if the disk lost the end of it
     with pytest.raises(ShownLogDamaged, match="hub search rebuild"):
