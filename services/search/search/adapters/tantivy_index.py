@@ -146,7 +146,7 @@ class TantivyIndex(SearchIndex):
         self.index = _open(path, self.schema, replace_outdated=replace_outdated and writable)
         self._writer = (self.index.writer(heap_size=BULK_HEAP_BYTES if bulk else WRITER_HEAP_BYTES,
                                           num_threads=WRITER_THREADS) if writable else None)
-        self._shown_writer = ShownLogWriter(path) if writable else None  # one writer, as tantivy's lock ensures
+        self._shown_writer = ShownLogWriter(path) if writable else None  # after tantivy's writer lock: one writer
         # Writes one at a time: no record may be added between the shown log's
         # sync and the commit that would publish a pointer to it.
         self._write_lock = threading.Lock()
