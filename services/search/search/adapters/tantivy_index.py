@@ -100,10 +100,10 @@ def _shown(item: IndexedItem, title: TextForms, body: TextForms) -> bytes:
     return _SHOWN_LENGTHS.pack(*map(len, values)) + "".join(values).encode()
 
 
-def _shown_fields(stored: bytes) -> dict[str, str]:
-    text = stored[_SHOWN_LENGTHS.size:].decode()
+def _shown_fields(record: bytes) -> dict[str, str]:
+    text = record[_SHOWN_LENGTHS.size:].decode()
     fields, start = {}, 0
-    for name, length in zip(SHOWN_FIELDS, _SHOWN_LENGTHS.unpack_from(stored)):
+    for name, length in zip(SHOWN_FIELDS, _SHOWN_LENGTHS.unpack_from(record)):
         fields[name] = text[start:start + length]
         start += length
     return fields
