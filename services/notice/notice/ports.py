@@ -129,8 +129,11 @@ class NoticeRepository(abc.ABC):
         """Ids of scheduled notices whose time has come."""
 
     @abc.abstractmethod
-    def awaiting_reminders(self, limit: int) -> list[Notice]:
-        """Published notices with an acknowledgement deadline not yet escalated."""
+    def due_for_reminders(self, now: datetime, limit: int) -> list[str]:
+        """Ids of notices whose next reminder time has come, earliest first."""
+
+    @abc.abstractmethod
+    def set_next_reminder(self, notice_id: str, at: datetime | None) -> None: ...
 
 
 class ReceiptRepository(abc.ABC):

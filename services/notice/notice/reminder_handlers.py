@@ -41,9 +41,9 @@ def sweep(*, uow: NoticeUnitOfWork, schedule: tuple[int, ...], clock: Clock = ut
     for notice_id in due:
         result.published += _once(lambda: _publish_scheduled(uow, notice_id, clock()))
     with uow:
-        waiting = uow.notices.awaiting_reminders(BATCH)
-    for notice in waiting:
-        outcome = _once(lambda: _remind(uow, notice.notice_id, schedule, clock()))
+        waiting = uow.notices.due_for_reminders(now, BATCH)
+    for notice_id in waiting:
+        outcome = _once(lambda: _remind(uow, notice_id, schedule, clock()))
         if outcome:
             result.reminders += outcome[0]
             result.escalations += outcome[1]
@@ -76,10 +76,17 @@ def _remind(uow: NoticeUnitOfWork, notice_id: str, schedule: tuple[int, ...], no
     with uow:
         notice = uow.notices.get(notice_id)
         if notice is None or notice.status is not Status.PUBLISHED or notice.ack_deadline is None:
+            uow.notices.set_next_reminder(notice_id, None)  # revoked: nothing left to do
+            uow.commit()
             return 0, 0
+        sent = uow.reminders.sent_stages(notice_id)
         plan = reminders.plan_reminders(published_at=notice.published_at, deadline=notice.ack_deadline, now=now,
-                                        schedule=schedule, sent=uow.reminders.sent_stages(notice_id))
+                                        schedule=schedule, sent=sent)
+        uow.notices.set_next_reminder(notice_id, reminders.next_reminder_at(
+            published_at=notice.published_at, deadline=notice.ack_deadline, schedule=schedule,
+            sent=sent | set(plan.stages)))
         if not plan.stages:
+            uow.commit()
             return 0, 0
         pending = tuple(uow.receipts.pending_acknowledgement(notice_id))
         for stage in plan.stages:

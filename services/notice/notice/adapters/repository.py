@@ -262,7 +262,8 @@ _FOLLOW_NOTICE = (
     .values(notice_status=sa.bindparam("b_status"), notice_pinned=sa.bindparam("b_pinned"),
             notice_category=sa.bindparam("b_category"), notice_priority=sa.bindparam("b_priority")))
 _SAVE_DELIVERY = DriverStatement(notices.update().where(notices.c.notice_id == sa.bindparam("n")).values(
-    status=sa.bindparam("status"), recipient_count=sa.bindparam("recipient_count")))
+    status=sa.bindparam("status"), recipient_count=sa.bindparam("recipient_count"),
+    next_reminder_at=sa.bindparam("next_reminder_at", type_=sa.DateTime(timezone=True))))
 _INSERT_VERSION = DriverStatement(notice_versions.insert(), columns=(
     "notice_id", "version", "title", "body", "category", "priority", "editor_id", "edited_at", "changed_fields"))
 
@@ -335,8 +336,12 @@ class SqlNoticeRepository(NoticeRepository):
 
     def save_delivery(self, notice: Notice) -> None:
         # Receipts were just written with the notice's inbox keys: nothing to follow.
+        # A notice with an acknowledgement deadline is due for the reminder
+        # sweep from its publication: the sweep, which knows the schedule,
+        # plans it then.
         self.deferred.add(_SAVE_DELIVERY, {"n": notice.notice_id, "status": notice.status.value,
-                                           "recipient_count": notice.recipient_count})
+                                           "recipient_count": notice.recipient_count,
+                                           "next_reminder_at": notice.published_at if notice.ack_deadline else None})
 
     def add_version(self, notice_id: str, version: NoticeVersion) -> None:
         self.deferred.add(_INSERT_VERSION, dict(
@@ -356,13 +361,13 @@ class SqlNoticeRepository(NoticeRepository):
                                                  notices.c.published_at <= now)
             .order_by(notices.c.published_at).limit(limit)).scalars())
 
-    def awaiting_reminders(self, limit: int) -> list[Notice]:
-        escalated = sa.select(reminder_stages.c.notice_id).where(
-            reminder_stages.c.notice_id == notices.c.notice_id, reminder_stages.c.stage == "overdue").exists()
-        return self.many(self.connection.execute(
-            sa.select(notices).where(notices.c.status == Status.PUBLISHED.value, notices.c.requires_ack == sa.true(),
-                                     notices.c.ack_deadline.is_not(None), ~escalated)
-            .order_by(notices.c.ack_deadline).limit(limit)))
+    def due_for_reminders(self, now: datetime, limit: int) -> list[str]:
+        return list(self.connection.execute(
+            sa.select(notices.c.notice_id).where(notices.c.next_reminder_at <= now)
+            .order_by(notices.c.next_reminder_at).limit(limit)).scalars())
+
+    def set_next_reminder(self, notice_id: str, at: datetime | None) -> None:
+        self.connection.execute(notices.update().where(notices.c.notice_id == notice_id).values(next_reminder_at=at))
 
 
 def _receipt(row) -> Receipt:

@@ -66,8 +66,13 @@ notices = sa.Table(
     sa.Column("revoke_reason", sa.Text, nullable=False, server_default=""),
     sa.Column("revoked_by", sa.String(100), nullable=True),
     sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+    # When the reminder sweep next has something to do for the notice (see
+    # notice.domain.reminders.next_reminder_at); from its publication until
+    # the sweep first plans it, None when there is nothing left to do.
+    sa.Column("next_reminder_at", sa.DateTime(timezone=True), nullable=True),
     # The reminder sweep looks for scheduled and for published notices.
     sa.Index("ix_notices_status", "status", "published_at"),
+    sa.Index("ix_notices_next_reminder", "next_reminder_at"),
 )
 
 notice_targets = sa.Table(

@@ -25,6 +25,18 @@ class ReminderPlan:
     escalate: bool
 
 
+def next_reminder_at(*, published_at: datetime, deadline: datetime, schedule: tuple[int, ...],
+                     sent: set[str]) -> datetime | None:
+    """When the sweep next has something to do for a notice: its first point
+    of the schedule not yet sent, or its deadline until it was escalated;
+    None once it was."""
+    span = deadline - published_at
+    points = [published_at + span * (p / 100) for p in schedule if str(p) not in sent]
+    if OVERDUE not in sent:
+        points.append(deadline)
+    return min(points, default=None)
+
+
 def plan_reminders(*, published_at: datetime, deadline: datetime, now: datetime, schedule: tuple[int, ...],
                    sent: set[str]) -> ReminderPlan:
     """Stages reached and not yet sent. When several were reached at once

@@ -2,17 +2,19 @@
 pinned, then newest, the notice id breaking ties), keyset pages of any size
 without duplicates or gaps, filters, notices that change after delivery
 (edits, revocation, scheduled publication), and migration 0006 giving the
-receipts delivered before it their notice's inbox keys."""
+receipts delivered before it their notice's inbox keys; migration 0007
+making the notices that awaited reminders before it due for the sweep."""
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from hubkit.auth import Caller
 from hubkit.db import migrate
 from hubkit.wiring import engine_for, migrations_dir
 from notice import group_handlers as groups, handlers, reminder_handlers
 from notice.adapters.repository import SqlNoticeUnitOfWork
-from notice.adapters.tables import group_members, groups as groups_table, notices, receipts
+from notice.adapters.tables import group_members, groups as groups_table, notices, receipts, reminder_stages
 from notice.domain import commands
 from notice.domain.groups import MemberInput
 from notice.domain.kinds import Category, Priority
@@ -144,3 +146,34 @@ def test_migration_0006_gives_receipts_delivered_before_it_their_inbox_keys(hub_
         return SqlNoticeUnitOfWork(engine, read_only=read_only)
     assert inbox(uow) == ["旧规程废止通知", "月度检修任务", "安全月活动方案"]
     assert inbox(uow, category=Category.TASK) == ["月度检修任务"]
+
+
+def test_migration_0007_makes_the_notices_awaiting_reminders_before_it_due_at_once(hub_config, db_url, clock):
+    engine = engine_for(hub_config(NOTICE_DATABASE_URL=db_url), "notice")
+    migrate(engine, migrations_dir("notice"), "0006")
+    at, deadline = clock.now, clock.now + timedelta(hours=8)
+    before = {  # notice id: (status, deadline, escalated)
+        "n-awaiting": ("published", deadline, False),
+        "n-escalated": ("published", deadline, True),
+        "n-no-deadline": ("published", None, False),
+        "n-revoked": ("revoked", deadline, False),
+    }
+    with engine.begin() as connection:
+        for notice_id, (status, ack_deadline, escalated) in before.items():
+            connection.execute(notices.insert().values(
+                notice_id=notice_id, title="班前安全讲话要点", body="请各班组长组织学习。", author_id=SECRETARY.user_id,
+                published_at=at, status=status, requires_ack=ack_deadline is not None, ack_deadline=ack_deadline))
+            if escalated:
+                connection.execute(reminder_stages.insert().values(notice_id=notice_id, stage="overdue",
+                                                                   sent_at=deadline, pending_count=1))
+    migrate(engine, migrations_dir("notice"))
+    with engine.connect() as connection:
+        due = connection.execute(sa.select(notices.c.notice_id, notices.c.next_reminder_at)
+                                 .where(notices.c.next_reminder_at.is_not(None))).all()
+    assert [(notice_id, when.replace(tzinfo=None)) for notice_id, when in due] == [("n-awaiting",
+                                                                                    at.replace(tzinfo=None))]
+    clock.advance(hours=5)
+    uow = lambda: SqlNoticeUnitOfWork(engine)  # noqa: E731
+    reminder_handlers.sweep(uow=uow(), schedule=(50, 90), clock=clock)  # plans it: its 50 % point has passed
+    with uow() as unit:
+        assert unit.notices.due_for_reminders(clock.now, 10) == []

@@ -291,6 +291,38 @@ def test_reminders_and_escalation_go_out_once_each_across_sweeps(uow, clock, dep
     assert row_count("reminder_stages", f"where notice_id = '{notice.notice_id}'") == 3
 
 
+def test_a_notice_past_a_point_is_reminded_however_many_others_await_their_deadlines(uow, clock, depot,
+                                                                                    outbox_events, monkeypatch):
+    group, _ = depot
+    monkeypatch.setattr(reminder_handlers, "BATCH", 2)
+
+    def sweep():
+        return reminder_handlers.sweep(uow=uow(), schedule=(50, 90), clock=clock)
+    late = publish(uow, clock, [group.group_id], title="冬季防寒过冬检查", requires_ack=True,
+                   ack_deadline=clock.now + timedelta(hours=40))
+    assert sweep().reminders == 0  # planned: its 50 % point is 20 hours away
+    clock.advance(hours=30)
+    # Two notices with earlier deadlines, none of their points reached yet:
+    # a sweep that took the earliest deadlines first never got to the late one.
+    for title in ("机车出库检查", "信号设备巡检"):
+        publish(uow, clock, [group.group_id], title=title, requires_ack=True, ack_deadline=clock.now + timedelta(hours=5))
+    assert sweep().reminders == 1
+    [reminder] = outbox_events("notice.reminder_due")
+    assert reminder["noticeId"] == late.notice_id and reminder["schedulePercent"] == 50
+    assert sweep().reminders == 0  # the third one due, beyond that sweep's batch of two: planned now
+    with uow() as unit:
+        assert unit.notices.due_for_reminders(clock.now, 10) == []  # each planned: nothing due until its next point
+    clock.advance(hours=2.5)
+    assert sweep().reminders == 2 and len(outbox_events("notice.reminder_due")) == 3
+    handlers.revoke_notice(commands.RevokeNotice(late.notice_id, "重复下发"), caller=CHIEF, uow=uow(), clock=clock)
+    clock.advance(hours=20)  # past every deadline: the two others escalate, the revoked one is let go
+    assert sweep().escalations == 2
+    assert sweep().escalations == 0  # the revoked one, beyond that batch: let go of without an event
+    assert len(outbox_events("notice.overdue")) == 2
+    with uow() as unit:
+        assert unit.notices.due_for_reminders(clock.now + timedelta(days=365), 10) == []
+
+
 def test_learning_shares_follow_the_posting_rule_and_collect_replies(uow, clock, depot, outbox_events):
     group, _ = depot
     question = share_handlers.post_share(

@@ -100,6 +100,19 @@ def test_the_schedule_is_parsed_and_stages_come_once_in_order():
     assert plan(12, {"50", "90", "overdue"}).stages == ()
 
 
+def test_the_next_reminder_is_the_first_point_not_sent_then_the_deadline_then_none():
+    published, deadline = NOW, NOW + timedelta(hours=10)
+
+    def next_at(sent=()):
+        return reminders.next_reminder_at(published_at=published, deadline=deadline, schedule=(50, 90),
+                                          sent=set(sent))
+    assert next_at() == NOW + timedelta(hours=5)
+    assert next_at({"50"}) == NOW + timedelta(hours=9)
+    assert next_at({"50", "90"}) == deadline
+    assert next_at({"90"}) == NOW + timedelta(hours=5)  # passed unsent: due already
+    assert next_at({"50", "90", "overdue"}) is None
+
+
 def test_shares_and_replies():
     question = new_share(share_id="s1", group_id="g1", kind=ShareKind.QUESTION, title="道岔融雪装置怎么调试？",
                          body="新装的电加热融雪装置温控不准。", author_id="u-liu", now=NOW, parent=None, reply_to="")
