@@ -53,8 +53,9 @@ def reminder_schedule(config: Config) -> tuple[int, ...]:
 
 
 def sweep_settings(config: Config) -> dict:
-    """What the worker's reminder sweep needs (a ``Built`` dependency)."""
-    return {"uow_factory": uow_factory(config), "schedule": reminder_schedule(config)}
+    """What the worker's reminder sweep needs (a ``Built`` dependency, made
+    once per worker: its first sweep re-plans, see reminder_handlers.replan)."""
+    return {"uow_factory": uow_factory(config), "schedule": reminder_schedule(config), "replan_on_start": True}
 
 
 def register_api(config: Config, server) -> list[str]:

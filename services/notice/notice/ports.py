@@ -116,7 +116,9 @@ class NoticeRepository(abc.ABC):
 
     @abc.abstractmethod
     def save_delivery(self, notice: Notice) -> None:
-        """Store status and recipient count only: what delivery changes."""
+        """Store status and recipient count only, what delivery changes; a
+        notice with an acknowledgement deadline becomes due for the reminder
+        sweep, which plans it."""
 
     @abc.abstractmethod
     def add_version(self, notice_id: str, version: NoticeVersion) -> None: ...
@@ -133,7 +135,13 @@ class NoticeRepository(abc.ABC):
         """Ids of notices whose next reminder time has come, earliest first."""
 
     @abc.abstractmethod
-    def set_next_reminder(self, notice_id: str, at: datetime | None) -> None: ...
+    def set_next_reminder(self, notice_id: str, at: datetime | None) -> None:
+        """When the reminder sweep next has something to do for the notice; None: nothing."""
+
+    @abc.abstractmethod
+    def make_awaiting_due(self, now: datetime) -> int:
+        """Published notices with a deadline not yet escalated become due for
+        the reminder sweep at ``now`` (unless due earlier); their number."""
 
 
 class ReceiptRepository(abc.ABC):

@@ -50,6 +50,18 @@ def sweep(*, uow: NoticeUnitOfWork, schedule: tuple[int, ...], clock: Clock = ut
     return result
 
 
+def replan(*, uow: NoticeUnitOfWork, clock: Clock = utc_now) -> int:
+    """Makes every notice still awaiting reminders due, for the sweep to plan
+    it anew. The worker runs it as it starts: its schedule may have changed
+    since the notices were planned (a point added before a notice's planned
+    time would be passed unsent), and notices delivered by an older version
+    of the hub carry no plan. Returns their number."""
+    with uow:
+        count = uow.notices.make_awaiting_due(clock())
+        uow.commit()
+    return count
+
+
 def _once(step):
     """Run one notice's step; another sweeper that got there first makes the
     unique stage (or status) insert fail: that notice is done, skip it."""
@@ -74,9 +86,11 @@ def _publish_scheduled(uow: NoticeUnitOfWork, notice_id: str, now) -> int:
 
 def _remind(uow: NoticeUnitOfWork, notice_id: str, schedule: tuple[int, ...], now) -> tuple[int, int]:
     with uow:
-        notice = uow.notices.get(notice_id)
+        # Locked: a revocation committing meanwhile would otherwise still be
+        # reminded, and a concurrent sweeper waits here instead of failing.
+        notice = uow.notices.get(notice_id, for_update=True)
         if notice is None or notice.status is not Status.PUBLISHED or notice.ack_deadline is None:
-            uow.notices.set_next_reminder(notice_id, None)  # revoked: nothing left to do
+            uow.notices.set_next_reminder(notice_id, None)  # revoked (or gone): nothing left to do
             uow.commit()
             return 0, 0
         sent = uow.reminders.sent_stages(notice_id)

@@ -40,6 +40,10 @@ class NoticeWorker:
     @timer(interval=SWEEP_SECONDS)
     def sweep_reminders(self) -> None:
         settings = self.sweep_settings
+        if settings.pop("replan_on_start", False):
+            count = reminder_handlers.replan(uow=settings["uow_factory"]())
+            log.info("sweep: %d notice(s) awaiting reminders to be planned with the schedule %s",
+                     count, settings["schedule"])
         result = reminder_handlers.sweep(uow=settings["uow_factory"](), schedule=settings["schedule"])
         if result.published or result.reminders or result.escalations:
             log.info("sweep: %d scheduled notice(s) published, %d reminder(s), %d escalation(s)",

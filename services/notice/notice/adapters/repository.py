@@ -22,6 +22,7 @@ from notice.domain.groups import Group, JoinKind, JoinRequest, JoinStatus, Membe
 from notice.domain.kinds import Category, Priority, ShareKind, Status
 from notice.domain.model import Notice, NoticeSummary, NoticeVersion
 from notice.domain.receipts import InboxPosition, Receipt, Standing
+from notice.domain.reminders import OVERDUE
 from notice.domain.shares import Share
 from notice.ports import (AuditLog, GroupRepository, JoinRequestRepository, NoticeRepository, NoticeUnitOfWork,
                           ReceiptRepository, ReminderLog, ShareRepository)
@@ -368,6 +369,15 @@ class SqlNoticeRepository(NoticeRepository):
 
     def set_next_reminder(self, notice_id: str, at: datetime | None) -> None:
         self.connection.execute(notices.update().where(notices.c.notice_id == notice_id).values(next_reminder_at=at))
+
+    def make_awaiting_due(self, now: datetime) -> int:
+        escalated = sa.select(reminder_stages.c.notice_id).where(
+            reminder_stages.c.notice_id == notices.c.notice_id, reminder_stages.c.stage == OVERDUE).exists()
+        return self.connection.execute(
+            notices.update().where(notices.c.status == Status.PUBLISHED.value, notices.c.ack_deadline.is_not(None),
+                                   ~escalated, sa.or_(notices.c.next_reminder_at.is_(None),
+                                                      notices.c.next_reminder_at > now))
+            .values(next_reminder_at=now)).rowcount
 
 
 def _receipt(row) -> Receipt:

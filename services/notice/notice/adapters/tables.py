@@ -70,7 +70,7 @@ notices = sa.Table(
     # notice.domain.reminders.next_reminder_at); from its publication until
     # the sweep first plans it, None when there is nothing left to do.
     sa.Column("next_reminder_at", sa.DateTime(timezone=True), nullable=True),
-    # The reminder sweep looks for scheduled and for published notices.
+    # The sweep looks for scheduled notices whose time has come.
     sa.Index("ix_notices_status", "status", "published_at"),
     sa.Index("ix_notices_next_reminder", "next_reminder_at"),
 )

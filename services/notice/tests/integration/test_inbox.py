@@ -2,8 +2,8 @@
 pinned, then newest, the notice id breaking ties), keyset pages of any size
 without duplicates or gaps, filters, notices that change after delivery
 (edits, revocation, scheduled publication), and migration 0006 giving the
-receipts delivered before it their notice's inbox keys; migration 0007
-making the notices that awaited reminders before it due for the sweep."""
+receipts delivered before it their notice's inbox keys; after migration
+0007, the worker's re-planning making the notices awaiting reminders due."""
 from datetime import timedelta
 
 import pytest
@@ -148,10 +148,11 @@ def test_migration_0006_gives_receipts_delivered_before_it_their_inbox_keys(hub_
     assert inbox(uow, category=Category.TASK) == ["月度检修任务"]
 
 
-def test_migration_0007_makes_the_notices_awaiting_reminders_before_it_due_at_once(hub_config, db_url, clock):
+def test_after_migration_0007_the_workers_replan_makes_the_notices_awaiting_reminders_due(hub_config, db_url,
+                                                                                           clock):
     engine = engine_for(hub_config(NOTICE_DATABASE_URL=db_url), "notice")
     migrate(engine, migrations_dir("notice"), "0006")
-    at, deadline = clock.now, clock.now + timedelta(hours=8)
+    at, deadline = clock.now, clock.now + timedelta(hours=10)
     before = {  # notice id: (status, deadline, escalated)
         "n-awaiting": ("published", deadline, False),
         "n-escalated": ("published", deadline, True),
@@ -167,13 +168,12 @@ def test_migration_0007_makes_the_notices_awaiting_reminders_before_it_due_at_on
                 connection.execute(reminder_stages.insert().values(notice_id=notice_id, stage="overdue",
                                                                    sent_at=deadline, pending_count=1))
     migrate(engine, migrations_dir("notice"))
-    with engine.connect() as connection:
-        due = connection.execute(sa.select(notices.c.notice_id, notices.c.next_reminder_at)
-                                 .where(notices.c.next_reminder_at.is_not(None))).all()
-    assert [(notice_id, when.replace(tzinfo=None)) for notice_id, when in due] == [("n-awaiting",
-                                                                                    at.replace(tzinfo=None))]
-    clock.advance(hours=5)
     uow = lambda: SqlNoticeUnitOfWork(engine)  # noqa: E731
-    reminder_handlers.sweep(uow=uow(), schedule=(50, 90), clock=clock)  # plans it: its 50 % point has passed
+    clock.advance(hours=5)
+    assert reminder_handlers.replan(uow=uow(), clock=clock) == 1
     with uow() as unit:
-        assert unit.notices.due_for_reminders(clock.now, 10) == []
+        assert unit.notices.due_for_reminders(clock.now, 10) == ["n-awaiting"]
+    reminder_handlers.sweep(uow=uow(), schedule=(50, 90), clock=clock)  # its 50 % point passed: the 90 % one next
+    with uow() as unit:
+        assert unit.notices.due_for_reminders(clock.now + timedelta(hours=3, minutes=59), 10) == []
+        assert unit.notices.due_for_reminders(clock.now + timedelta(hours=4), 10) == ["n-awaiting"]

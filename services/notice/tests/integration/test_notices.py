@@ -310,8 +310,10 @@ def test_a_notice_past_a_point_is_reminded_however_many_others_await_their_deadl
     [reminder] = outbox_events("notice.reminder_due")
     assert reminder["noticeId"] == late.notice_id and reminder["schedulePercent"] == 50
     assert sweep().reminders == 0  # the third one due, beyond that sweep's batch of two: planned now
-    with uow() as unit:
-        assert unit.notices.due_for_reminders(clock.now, 10) == []  # each planned: nothing due until its next point
+    with uow() as unit:  # each planned for its next point: the early ones' 50 % in 2.5 h, the late one's 90 % in 6 h
+        assert unit.notices.due_for_reminders(clock.now + timedelta(hours=2.4), 10) == []
+        assert len(unit.notices.due_for_reminders(clock.now + timedelta(hours=2.5), 10)) == 2
+        assert unit.notices.due_for_reminders(clock.now + timedelta(hours=6), 10)[2] == late.notice_id
     clock.advance(hours=2.5)
     assert sweep().reminders == 2 and len(outbox_events("notice.reminder_due")) == 3
     handlers.revoke_notice(commands.RevokeNotice(late.notice_id, "重复下发"), caller=CHIEF, uow=uow(), clock=clock)
@@ -321,6 +323,17 @@ def test_a_notice_past_a_point_is_reminded_however_many_others_await_their_deadl
     assert len(outbox_events("notice.overdue")) == 2
     with uow() as unit:
         assert unit.notices.due_for_reminders(clock.now + timedelta(days=365), 10) == []
+
+
+def test_a_point_added_to_the_schedule_is_sent_once_the_worker_replans(uow, clock, depot, outbox_events):
+    group, _ = depot
+    notice = publish(uow, clock, [group.group_id], requires_ack=True, ack_deadline=clock.now + timedelta(hours=10))
+    reminder_handlers.sweep(uow=uow(), schedule=(50, 90), clock=clock)  # planned for its 50 % point
+    clock.advance(hours=3)  # the worker restarts with a 25 % point
+    assert reminder_handlers.replan(uow=uow(), clock=clock) == 1
+    assert reminder_handlers.sweep(uow=uow(), schedule=(25, 50, 90), clock=clock).reminders == 1
+    [reminder] = outbox_events("notice.reminder_due")
+    assert (reminder["noticeId"], reminder["schedulePercent"]) == (notice.notice_id, 25)
 
 
 def test_learning_shares_follow_the_posting_rule_and_collect_replies(uow, clock, depot, outbox_events):

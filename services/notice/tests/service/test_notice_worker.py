@@ -9,6 +9,7 @@ from hubkit.db import make_engine, migrate
 from hubkit.wiring import migrations_dir
 from notice import group_handlers, handlers
 from notice.adapters.repository import SqlNoticeUnitOfWork
+from notice.adapters.tables import notices
 from notice.domain import commands
 from notice.domain.groups import MemberInput
 from notice.domain.model import Limits
@@ -44,8 +45,11 @@ def test_the_timer_publishes_due_notices_and_escalates_overdue_ones_once(engine)
         (group.group_id,), "节前车厢卫生检查", "周五前完成。", publish_at=two_hours_ago + timedelta(minutes=119)),
         caller=STATIONMASTER, uow=uow(), limits=Limits(), clock=lambda: two_hours_ago)
 
-    service = worker_factory(NoticeWorker, uow=uow, sweep_settings={"uow_factory": uow, "schedule": (50, 90)})
-    service.sweep_reminders()
+    with engine.begin() as connection:  # as an older version of the hub left it: no plan for reminders
+        connection.execute(notices.update().values(next_reminder_at=None))
+    service = worker_factory(NoticeWorker, uow=uow, sweep_settings={"uow_factory": uow, "schedule": (50, 90),
+                                                                     "replan_on_start": True})
+    service.sweep_reminders()  # the first re-plans
     service.sweep_reminders()  # a second tick finds nothing left to do
     assert outbox_types(engine).count("notice.overdue") == 1
     assert outbox_types(engine).count("notice.published") == 2

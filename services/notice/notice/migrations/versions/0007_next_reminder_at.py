@@ -15,11 +15,8 @@ depends_on = None
 def upgrade() -> None:
     op.add_column("notices", sa.Column("next_reminder_at", sa.DateTime(timezone=True), nullable=True))
     op.create_index("ix_notices_next_reminder", "notices", ["next_reminder_at"])
-    # Published notices with a deadline not yet escalated are due at once:
-    # the next sweep plans them, as it looked at all of them before.
-    op.execute("UPDATE notices SET next_reminder_at = published_at WHERE status = 'published' "
-               "AND ack_deadline IS NOT NULL AND NOT EXISTS (SELECT 1 FROM reminder_stages "
-               "WHERE reminder_stages.notice_id = notices.notice_id AND reminder_stages.stage = 'overdue')")
+    # The notices awaiting reminders are planned by the worker as it starts
+    # (reminder_handlers.replan), as after any change of its schedule.
 
 
 def downgrade() -> None:
