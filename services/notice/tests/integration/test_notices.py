@@ -384,3 +384,33 @@ def test_a_notice_loaded_to_be_changed_is_locked_against_a_concurrent_writer(hub
                 second.notices.get(notice.notice_id, for_update=True)
         with uow() as reader:  # a plain read does not wait
             assert reader.notices.get(notice.notice_id).notice_id == notice.notice_id
+
+
+def test_a_revocation_committing_while_the_sweep_reminds_is_not_reminded(hub_config, pg_url, clock):
+    # PostgreSQL, READ COMMITTED: a sweep that read the notice without a lock
+    # still saw it published and sent the reminder after the revocation.
+    config = hub_config(NOTICE_DATABASE_URL=pg_url)
+    migrate_service(config, "notice")
+    engine = engine_for(config, "notice")
+    uow = lambda: SqlNoticeUnitOfWork(engine)  # noqa: E731
+    group = groups.create_group(commands.CreateGroup("信号工区", "电务段"), caller=CHIEF, uow=uow(), clock=clock)
+    groups.add_members(commands.AddMembers(group.group_id, (MemberInput("u-signal9", "电务段"),)), caller=CHIEF,
+                       uow=uow(), clock=clock)
+    notice = publish(uow, clock, [group.group_id], requires_ack=True, ack_deadline=clock.now + timedelta(hours=10))
+    reminder_handlers.sweep(uow=uow(), schedule=(50, 90), clock=clock)  # planned for its 50 % point
+    clock.advance(hours=6)
+    with engine.connect() as revoking:  # a revocation holds the notice's row, not yet committed
+        revoking.execute(sa.text("UPDATE notices SET status = 'revoked' WHERE notice_id = :n"),
+                         {"n": notice.notice_id})
+        results = []
+        sweeper = threading.Thread(target=lambda: results.append(
+            reminder_handlers.sweep(uow=uow(), schedule=(50, 90), clock=clock)))
+        sweeper.start()
+        sweeper.join(0.5)
+        assert sweeper.is_alive()  # waiting for the row
+        revoking.commit()
+    sweeper.join(10)
+    assert results[0].reminders == 0
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT count(*) FROM outbox WHERE routing_key = 'notice.reminder_due'")
+                                  ).scalar() == 0
