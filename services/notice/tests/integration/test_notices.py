@@ -365,15 +365,20 @@ def test_learning_shares_follow_the_posting_rule_and_collect_replies(uow, clock,
 
 
 
-def test_a_notice_loaded_to_be_changed_is_locked_against_a_concurrent_writer(hub_config, pg_url, clock):
-    # PostgreSQL, READ COMMITTED: without the lock an edit that read a
-    # scheduled notice could save it back as scheduled after the sweep
-    # published it (and its receipts' copies with it). SQLite runs one
-    # writer at a time, so this is PostgreSQL's alone.
+@pytest.fixture
+def pg_engine(hub_config, pg_url):
+    """The notice database on PostgreSQL alone, for row locks: SQLite runs
+    one writer at a time, so what they guard against cannot happen there."""
     config = hub_config(NOTICE_DATABASE_URL=pg_url)
     migrate_service(config, "notice")
-    engine = engine_for(config, "notice")
-    uow = lambda: SqlNoticeUnitOfWork(engine)  # noqa: E731
+    return engine_for(config, "notice")
+
+
+def test_a_notice_loaded_to_be_changed_is_locked_against_a_concurrent_writer(pg_engine, clock):
+    # READ COMMITTED: without the lock an edit that read a scheduled notice
+    # could save it back as scheduled after the sweep published it (and its
+    # receipts' copies with it).
+    uow = lambda: SqlNoticeUnitOfWork(pg_engine)  # noqa: E731
     group = groups.create_group(commands.CreateGroup("调车组", "车务段"), caller=CHIEF, uow=uow(), clock=clock)
     notice = publish(uow, clock, [group.group_id])
     with uow() as first:
@@ -386,12 +391,10 @@ def test_a_notice_loaded_to_be_changed_is_locked_against_a_concurrent_writer(hub
             assert reader.notices.get(notice.notice_id).notice_id == notice.notice_id
 
 
-def test_a_revocation_committing_while_the_sweep_reminds_is_not_reminded(hub_config, pg_url, clock):
-    # PostgreSQL, READ COMMITTED: a sweep that read the notice without a lock
-    # still saw it published and sent the reminder after the revocation.
-    config = hub_config(NOTICE_DATABASE_URL=pg_url)
-    migrate_service(config, "notice")
-    engine = engine_for(config, "notice")
+def test_a_revocation_committing_while_the_sweep_reminds_is_not_reminded(pg_engine, clock):
+    # READ COMMITTED: a sweep that read the notice without a lock still saw
+    # it published and sent the reminder after the revocation.
+    engine = pg_engine
     uow = lambda: SqlNoticeUnitOfWork(engine)  # noqa: E731
     group = groups.create_group(commands.CreateGroup("信号工区", "电务段"), caller=CHIEF, uow=uow(), clock=clock)
     groups.add_members(commands.AddMembers(group.group_id, (MemberInput("u-signal9", "电务段"),)), caller=CHIEF,
