@@ -25,6 +25,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import NullType, TupleType
 
+from hubkit.errors import Aborted
+
 log = logging.getLogger(__name__)
 
 plumbing_metadata = sa.MetaData()
@@ -333,26 +335,57 @@ class DeferredWrites:
     audit entries), run just before its commit. On PostgreSQL they go out in
     one pipeline with the COMMIT: one round trip for all of them instead of
     one each. A failing insert fails the commit, with SQLAlchemy's error, and
-    the unit of work rolls back as for any failed commit."""
+    the unit of work rolls back as for any failed commit.
+
+    A guard (``guard``) makes the inserts conditional: an UPDATE that restates
+    in its WHERE what the unit read before deciding to write. The commit runs
+    it first, and the inserts only if it changed a row; if it changed none,
+    nothing is written and the commit raises ``Aborted``. On PostgreSQL the
+    guard and the inserts are one statement (data-modifying WITH), so they
+    are all or nothing even outside a transaction (SqlUnitOfWork optimistic)."""
 
     def __init__(self):
         self._queue: list[tuple[DriverStatement, dict]] = []
+        self._guard: tuple[DriverStatement, dict] | None = None
 
     def add(self, statement: DriverStatement, params: dict) -> None:
         self._queue.append((statement, params))
 
+    def guard(self, statement: DriverStatement, params: dict) -> None:
+        """Write the queued inserts only if ``statement`` (an UPDATE without
+        RETURNING, parameters named apart from ``w<n>_...``) changes a row."""
+        if self._guard is not None:
+            raise ValueError("a unit of work has one guard")
+        self._guard = (statement, params)
+
+    @property
+    def guarded(self) -> bool:
+        return self._guard is not None
+
+    @property
+    def pending(self) -> bool:
+        return bool(self._queue) or self._guard is not None
+
     def run(self, connection: sa.Connection) -> None:
-        """Run the queued inserts, leaving the commit to the caller (a
-        savepoint's release, in a group commit)."""
+        """Run the guard and the queued inserts, leaving the commit to the
+        caller (a savepoint's release, in a group commit)."""
         queue, self._queue = self._queue, []
+        guard, self._guard = self._guard, None
+        if guard is not None and guard[0].execute(connection, guard[1]) == 0:
+            raise _aborted()
         for statement, params in queue:
             statement.execute(connection, params)
 
     def commit(self, connection: sa.Connection) -> None:
-        """Run the queued inserts and commit; on failure the transaction is
-        rolled back, whichever statement failed, and the error raised."""
+        """Run the guard and the queued inserts and commit; on failure the
+        transaction is rolled back, whichever statement failed, and the
+        error raised."""
         try:
-            if self._queue and connection.dialect.name == "postgresql":
+            postgresql = connection.dialect.name == "postgresql"
+            if self._guard is not None and postgresql:
+                self._run_guarded(connection)
+                connection.commit()
+            elif self._queue and postgresql:
                 self._run_in_pipeline(connection)
             else:
                 self.run(connection)
@@ -376,6 +409,55 @@ class DeferredWrites:
         except connection.dialect.loaded_dbapi.Error as exc:  # raised by the pipeline's one sync
             raise _as_sqlalchemy_error(connection, driver, None, "COMMIT", {}, exc) from exc
         connection.commit()  # SQLAlchemy's transaction ends; the driver has nothing left to send
+
+    def _run_guarded(self, connection: sa.Connection) -> None:
+        (guard, guard_params), queue = self._guard, self._queue
+        self._guard, self._queue = None, []
+        params = dict(guard_params)
+        for position, (insert, insert_params) in enumerate(queue):
+            if insert.columns and (unknown := sorted(insert_params.keys() - insert.columns)):  # not written
+                raise ValueError(f"DriverStatement was given keys that are not among its columns: {unknown}")
+            params.update((f"w{position}_{key}", value) for key, value in insert_params.items())
+        key = (guard, *(statement for statement, _ in queue))
+        statement = _guarded_statements.get(key) or _guard_inserts(key, connection.dialect, guard_params)
+        [(changed,)] = statement.execute(connection, params)
+        if not changed:
+            raise _aborted()
+
+
+def _aborted() -> Aborted:
+    return Aborted("changed by another request since it was read; nothing was written, try again")
+
+
+_guarded_statements: dict[tuple[DriverStatement, ...], DriverStatement] = {}
+
+
+def _guard_inserts(key: tuple[DriverStatement, ...], dialect, guard_params: dict) -> DriverStatement:
+    """``WITH guard AS (UPDATE ... RETURNING 1), w0 AS (INSERT ... SELECT
+    ... WHERE EXISTS (SELECT 1 FROM guard)), ... SELECT count(*) FROM
+    guard``: each insert writes its row once if the guard changed any row,
+    as on SQLite. Built once for each guard and sequence of inserts."""
+    guard, inserts = key[0], key[1:]
+    # Nothing below names the CTE's columns: a copy by returning() of a
+    # statement compiled before keeps its memoized, empty column collection.
+    changed = guard.statement.returning(sa.literal_column("1").label("changed")).cte("guard")
+    parts = []
+    for position, insert in enumerate(inserts):
+        table = insert.statement.table if insert.statement.is_insert else None
+        # Rebuilt from its table and columns: anything else it said would be lost.
+        if table is None or not insert.columns or str(
+                insert.statement.compile(dialect=dialect, column_keys=insert.columns)) != str(
+                table.insert().inline().compile(dialect=dialect, column_keys=insert.columns)):
+            raise ValueError("a guard conditions plain inserts that name their columns")
+        names = [f"w{position}_{name}" for name in insert.columns]
+        if taken := sorted(set(names) & set(guard_params)):
+            raise ValueError(f"the guard's parameters {taken} are named as an insert's")
+        values = sa.select(*[sa.bindparam(name, type_=table.c[column].type)
+                             for name, column in zip(names, insert.columns)])
+        parts.append(table.insert().from_select(insert.columns, values.where(sa.exists().select_from(changed)))
+                     .cte(f"w{position}"))
+    return _guarded_statements.setdefault(key, DriverStatement(
+        sa.select(sa.func.count()).select_from(changed).add_cte(*parts)))
 
 
 def _as_sqlalchemy_error(connection: sa.Connection, driver, cursor, sql: str, values: dict, exc: Exception):

@@ -40,6 +40,11 @@ class FailedPrecondition(HubError):
     """The request is well formed but the current state forbids it."""
 
 
+class Aborted(HubError):
+    """Another request changed what this one read before it could write;
+    nothing was written, and the same request may be tried again."""
+
+
 class PermissionDenied(HubError):
     """The caller is known but may not do this."""
 

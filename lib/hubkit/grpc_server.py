@@ -43,6 +43,7 @@ STATUS_OF: dict[type[errors.HubError], tuple[grpc.StatusCode, int]] = {
     errors.NotFound: (grpc.StatusCode.NOT_FOUND, code_pb2.NOT_FOUND),
     errors.AlreadyExists: (grpc.StatusCode.ALREADY_EXISTS, code_pb2.ALREADY_EXISTS),
     errors.FailedPrecondition: (grpc.StatusCode.FAILED_PRECONDITION, code_pb2.FAILED_PRECONDITION),
+    errors.Aborted: (grpc.StatusCode.ABORTED, code_pb2.ABORTED),
     errors.PermissionDenied: (grpc.StatusCode.PERMISSION_DENIED, code_pb2.PERMISSION_DENIED),
     errors.Unauthenticated: (grpc.StatusCode.UNAUTHENTICATED, code_pb2.UNAUTHENTICATED),
 }

@@ -13,7 +13,7 @@ from hub.notice.v1 import notice_service_pb2 as notices_api, notice_service_pb2_
 from hub.search.v1 import document_service_pb2 as documents_api, document_service_pb2_grpc
 from hubkit.auth import Caller, bearer_metadata, issue_token
 from hubkit.clients import violated_fields
-from hubkit.errors import InvalidArgument
+from hubkit.errors import Aborted, InvalidArgument
 from hubkit.grpc_server import ApiServer, current_caller, long_running
 
 SHIFT_LEADER = Caller("u-banzhang", departments=("炼钢厂二车间",))
@@ -30,6 +30,9 @@ class Notices(notice_service_pb2_grpc.NoticeServiceServicer):
 
     def MarkRead(self, request, context):
         raise RuntimeError("a bug")
+
+    def EditNotice(self, request, context):
+        raise Aborted("changed by another request since it was read")
 
     def RevokeNotice(self, request, context):
         # what a lost PostgreSQL connection raises once SQLAlchemy has invalidated it
@@ -100,6 +103,9 @@ def test_failures_answer_the_same_status_and_field_in_both_modes(channel):
     with pytest.raises(grpc.RpcError) as raised:
         notices.RevokeNotice(notices_api.RevokeNoticeRequest(notice_id="n1"), metadata=metadata)
     assert raised.value.code() is grpc.StatusCode.UNAVAILABLE
+    with pytest.raises(grpc.RpcError) as raised:  # a conflict the client may retry
+        notices.EditNotice(notices_api.EditNoticeRequest(notice_id="n1"), metadata=metadata)
+    assert raised.value.code() is grpc.StatusCode.ABORTED and "another request" in raised.value.details()
 
 
 def test_long_running_calls_leave_the_event_loop(channel):

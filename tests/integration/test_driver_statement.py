@@ -1,7 +1,9 @@
 """DriverStatement: a Core statement run on the driver's cursor gives what
 SQLAlchemy's own execution gives, on SQLite and PostgreSQL, inside the
 connection's transaction; DeferredWrites: inserts run with the commit (in
-one pipeline on PostgreSQL), all or nothing with the transaction."""
+one pipeline on PostgreSQL), all or nothing with the transaction, and under a
+guard only if it changes a row, also in an optimistic unit of work, which on
+PostgreSQL reads outside a transaction."""
 from datetime import datetime, timedelta, timezone
 
 import psycopg
@@ -9,6 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from hubkit.db import DeferredWrites, DriverStatement, make_engine
+from hubkit.errors import Aborted
+from hubkit.uow import SqlUnitOfWork
 
 metadata = sa.MetaData()
 shifts = sa.Table(
@@ -180,3 +184,144 @@ def test_a_failing_deferred_insert_fails_the_commit_and_undoes_the_whole_transac
         assert not connection.in_transaction()
         # The connection is usable, and nothing of the failed transaction stayed.
         assert BY_CREW.execute(connection, {"crew": "运转乙班"}) == []
+
+
+FINISH_IF_OPEN = DriverStatement(shifts.update().where(shifts.c.crew == sa.bindparam("crew"),
+                                                       shifts.c.done.is_(sa.false())).values(done=sa.true()))
+
+
+def shifts_of(engine, crew: str) -> list[tuple]:
+    with engine.connect() as connection:
+        return [(note, done) for _, _, note, done in BY_CREW.execute(connection, {"crew": crew})]
+
+
+def test_guarded_inserts_are_written_only_when_the_guard_changes_a_row(engine):
+    with engine.begin() as connection:
+        INSERT.execute(connection, {"crew": "热力一班", "starts_at": EIGHT, "note": "锅炉房巡检"})
+    handover = {"crew": "热力二班", "starts_at": EIGHT + timedelta(hours=8), "note": "接班"}
+    for attempt in range(2):
+        with engine.connect() as connection:
+            connection.begin()
+            deferred = DeferredWrites()
+            deferred.guard(FINISH_IF_OPEN, {"crew": "热力一班"})
+            deferred.add(INSERT, handover)
+            deferred.add(INSERT, {**handover, "starts_at": EIGHT + timedelta(hours=16), "note": None})
+            if attempt == 0:
+                deferred.commit(connection)
+            else:  # the shift is done now: the guard matches nothing
+                with pytest.raises(Aborted):
+                    deferred.commit(connection)
+            assert not connection.in_transaction()
+        assert shifts_of(engine, "热力一班") == [("锅炉房巡检", True)]
+        assert shifts_of(engine, "热力二班") == [("接班", False), (None, False)]  # once
+
+
+@pytest.mark.parametrize("optimistic", [False, True], ids=["in-a-transaction", "optimistic"])
+def test_a_guarded_write_is_all_or_nothing(engine, optimistic):
+    # An optimistic unit on PostgreSQL commits each statement by itself: the
+    # guard's UPDATE and the inserts must be one statement.
+    with engine.begin() as connection:
+        WITH_ID.execute(connection, {"shift_id": 7, "crew": "运转甲班", "starts_at": EIGHT})
+    with SqlUnitOfWork(engine, optimistic=optimistic) as unit:
+        unit.deferred.guard(FINISH_IF_OPEN, {"crew": "运转甲班"})
+        unit.deferred.add(INSERT, {"crew": "运转甲班", "starts_at": EIGHT, "note": "交班"})
+        unit.deferred.add(WITH_ID, {"shift_id": 7, "crew": "运转甲班", "starts_at": EIGHT})  # taken
+        with pytest.raises(sa.exc.IntegrityError):
+            unit.commit()
+    assert shifts_of(engine, "运转甲班") == [(None, False)]
+
+
+def test_inserts_under_a_guard_that_changes_several_rows_are_written_once(engine):
+    with engine.begin() as connection:
+        for hours in (0, 8):
+            INSERT.execute(connection, {"crew": "检修二班", "starts_at": EIGHT + timedelta(hours=hours), "note": None})
+    with SqlUnitOfWork(engine, optimistic=True) as unit:
+        unit.deferred.guard(FINISH_IF_OPEN, {"crew": "检修二班"})
+        unit.deferred.add(INSERT, {"crew": "值班记录", "starts_at": EIGHT, "note": "两个班次均已完成"})
+        unit.commit()
+    assert shifts_of(engine, "检修二班") == [(None, True), (None, True)]
+    assert shifts_of(engine, "值班记录") == [("两个班次均已完成", False)]
+
+
+@pytest.mark.parametrize("insert, params, refusal", [
+    (DriverStatement(shifts.insert()), {"crew": "调度班", "starts_at": EIGHT}, "plain inserts"),
+    (DriverStatement(shifts.insert().values(note=sa.func.upper(sa.bindparam("note"))), columns=("crew", "note")),
+     {"crew": "调度班", "note": "a"}, "plain inserts"),  # its expression would be lost
+    (INSERT, {"crew": "调度班", "starts_at": EIGHT, "note": None, "done": True}, r"not among its columns: \['done'\]"),
+], ids=["no-columns", "expression", "unknown-key"])
+def test_a_guard_conditions_plain_inserts_with_their_own_keys(pg_engine, insert, params, refusal):
+    deferred = DeferredWrites()
+    deferred.guard(FINISH_IF_OPEN, {"crew": "调度班"})
+    with pytest.raises(ValueError, match="one guard"):
+        deferred.guard(FINISH_IF_OPEN, {"crew": "夜班"})
+    deferred.add(insert, params)
+    with pg_engine.connect() as connection:  # on SQLite they run one by one, as they are
+        connection.begin()
+        with pytest.raises(ValueError, match=refusal):
+            deferred.commit(connection)
+
+
+def test_a_guards_parameters_are_named_apart_from_the_inserts(pg_engine):
+    named_like_an_insert = DriverStatement(shifts.update().where(shifts.c.crew == sa.bindparam("w0_crew"))
+                                           .values(done=sa.true()))
+    deferred = DeferredWrites()
+    deferred.guard(named_like_an_insert, {"w0_crew": "调度班"})
+    deferred.add(INSERT, {"crew": "调度班", "starts_at": EIGHT, "note": None})
+    with pg_engine.connect() as connection:
+        connection.begin()
+        with pytest.raises(ValueError, match=r"\['w0_crew'\] are named as an insert's"):
+            deferred.commit(connection)
+
+
+@pytest.fixture
+def pg_engine(pg_url):
+    """An engine of its own, used by one thread: its pool hands the same
+    connection out again and again (the tests check that it does)."""
+    engine = make_engine(pg_url)
+    metadata.drop_all(engine)
+    metadata.create_all(engine)
+    yield engine
+    metadata.drop_all(engine)
+    engine.dispose()
+
+
+def backend_and_autocommit(engine) -> tuple[int, bool]:
+    with engine.connect() as connection:
+        driver = connection.connection.driver_connection
+        return driver.info.backend_pid, driver.autocommit
+
+
+def test_an_optimistic_unit_reads_outside_a_transaction_and_returns_its_connection_as_it_was(pg_engine):
+    with SqlUnitOfWork(pg_engine, optimistic=True) as unit:
+        assert BY_CREW.execute(unit.connection, {"crew": "热力一班"}) == []
+        driver = unit.connection.connection.driver_connection
+        assert driver.info.transaction_status == psycopg.pq.TransactionStatus.IDLE  # no BEGIN went out
+        unit.deferred.guard(FINISH_IF_OPEN, {"crew": "热力一班"})
+        with pytest.raises(Aborted):
+            unit.commit()
+    assert backend_and_autocommit(pg_engine) == (driver.info.backend_pid, False)
+    with SqlUnitOfWork(pg_engine) as unit:  # an ordinary unit on the same connection is a transaction again
+        INSERT.execute(unit.connection, {"crew": "热力一班", "starts_at": EIGHT, "note": None})
+        assert unit.connection.connection.driver_connection.info.transaction_status \
+            == psycopg.pq.TransactionStatus.INTRANS
+    assert shifts_of(pg_engine, "热力一班") == []  # not committed
+
+
+def test_an_optimistic_unit_refuses_writes_that_bypass_its_guard(pg_engine):
+    with SqlUnitOfWork(pg_engine, optimistic=True) as unit:
+        unit.deferred.add(INSERT, {"crew": "夜班", "starts_at": EIGHT, "note": "无条件写入"})
+        with pytest.raises(RuntimeError, match="guard"):
+            unit.commit()
+    assert shifts_of(pg_engine, "夜班") == []
+
+
+def test_an_optimistic_unit_that_fails_to_open_returns_its_connection_as_it_was(pg_engine):
+    class Broken(SqlUnitOfWork):
+        def _on_enter(self, connection):
+            raise RuntimeError("repositories could not be built")
+
+    backend, _ = backend_and_autocommit(pg_engine)
+    with pytest.raises(RuntimeError):
+        with Broken(pg_engine, optimistic=True):
+            pass
+    assert backend_and_autocommit(pg_engine) == (backend, False)
