@@ -1,14 +1,16 @@
 """AcknowledgeNotice throughput through gRPC: the hub's notice API server
 against a bare grpcio servicer, measured in the same run.
 
-"ours" is ``hub api notice`` (interceptor, JWT check, one transaction: the
-UPDATE that only a first acknowledgement matches, the receipt.acknowledged
-outbox row, the audit entry), on SQLite and on PostgreSQL, first in one
-process, then in two sharing the address (HUB_GRPC_PROCESSES=2); "bare"
-answers a prebuilt reply, in as many processes. Every call is a FIRST
-acknowledgement: the load walks through distinct (member, notice) pairs,
-each member with a token of their own. The variants take turns for several
-rounds (bench/throughput.py), so a change in the machine's load falls on all.
+"ours" is ``hub api notice`` (interceptor, JWT check, the receipt read, then
+the UPDATE that only a first acknowledgement matches with the
+receipt.acknowledged outbox row and the audit entry: on PostgreSQL one
+statement outside a transaction, on SQLite one transaction), on SQLite and
+on PostgreSQL, first in one process, then in two sharing the address
+(HUB_GRPC_PROCESSES=2); "bare" answers a prebuilt reply, in as many
+processes. Every call is a FIRST acknowledgement: the load walks through
+distinct (member, notice) pairs, each member with a token of their own. The
+variants take turns for several rounds (bench/throughput.py), so a change in
+the machine's load falls on all.
 """
 from __future__ import annotations
 

@@ -69,7 +69,7 @@ class NoticeServicer(notice_service_pb2_grpc.NoticeServiceServicer):
 
     def AcknowledgeNotice(self, request, context):
         at, first = handlers.acknowledge_notice(commands.AcknowledgeNotice(request.notice_id, request.comment),
-                                                caller=current_caller(), uow=self.uow_factory())
+                                                caller=current_caller(), uow=self.uow_factory(optimistic=True))
         return api.AcknowledgeNoticeResponse(acknowledged_at=timestamp(at), first_acknowledgement=first)
 
     def GetNoticeStats(self, request, context):

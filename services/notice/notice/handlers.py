@@ -11,7 +11,7 @@ from datetime import datetime
 from hubkit.auth import Caller
 from notice.domain import commands, model, receipts as receipt_rules
 from notice.domain.audit import AuditEntry, EntityKind
-from notice.domain.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from notice.domain.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from notice.domain.events import Person, ReceiptAcknowledged, ReceiptRead
 from notice.domain.groups import Role
 from notice.domain.kinds import Status
@@ -26,6 +26,10 @@ __all__ = ["create_group", "publish_notice", "get_notice", "open_notice", "edit_
 NOTICE = EntityKind.NOTICE
 AUDITOR_ROLE = "auditor"  # token role that may read every audit trail
 MAX_TRAIL = 1000
+# What makes an acknowledgement's write miss (the receipt acknowledged, the
+# notice revoked) is for good, so the reading after it answers without
+# writing: a second attempt is the last one needed.
+ACK_ATTEMPTS = 2
 
 
 def publish_notice(cmd: commands.PublishNotice, *, caller: Caller, uow: NoticeUnitOfWork,
@@ -141,22 +145,37 @@ def acknowledge_notice(cmd: commands.AcknowledgeNotice, *, caller: Caller, uow: 
                        clock: Clock = utc_now) -> tuple[datetime, bool]:
     """(acknowledged at, first time). Only a first acknowledgement changes
     anything and emits receipt.acknowledged; a repeat returns the first one's
-    time. A caller who is not a recipient gets PERMISSION_DENIED."""
+    time. A caller who is not a recipient gets PERMISSION_DENIED.
+
+    The receipt is read, then written only if it is still as read
+    (ReceiptRepository.acknowledge_if_unchanged), so ``uow`` may be
+    optimistic. If another request acknowledged it or revoked the notice in
+    between, the commit writes nothing and the receipt is read again."""
     notice_id = required_id(cmd.notice_id, "notice_id")
     comment = receipt_rules.ack_comment(cmd.comment)
     now = clock()
+    for _ in range(ACK_ATTEMPTS - 1):
+        try:
+            return _acknowledge_once(notice_id, comment, now, caller, uow)
+        except Aborted:
+            continue  # changed since it was read: read it again
+    return _acknowledge_once(notice_id, comment, now, caller, uow)  # an Aborted now reaches the caller
+
+
+def _acknowledge_once(notice_id: str, comment: str, now: datetime, caller: Caller,
+                      uow: NoticeUnitOfWork) -> tuple[datetime, bool]:
     with uow:
-        acknowledged = uow.receipts.acknowledge(notice_id, caller.user_id, now, comment)
-        if acknowledged is None:
-            receipt = uow.receipts.get(notice_id, caller.user_id)
-            if receipt is not None:
-                return receipt.acknowledged_at, False
+        standing = uow.receipts.for_acknowledgement(notice_id, caller.user_id)
+        if standing is None:
             _visible_notice(uow, caller, notice_id)  # NOT_FOUND unless the caller may see it
             raise PermissionDenied("only recipients acknowledge a notice", field="notice_id")
-        department, notice = acknowledged
+        if standing.acknowledged_at is not None:
+            return standing.acknowledged_at, False
+        notice = standing.notice
         if notice.status is not Status.PUBLISHED:
             raise FailedPrecondition(f"the notice is {notice.status.value}", field="notice_id")
-        uow.publish(ReceiptAcknowledged(notice_id, Person(caller.user_id, department), now, comment,
+        uow.receipts.acknowledge_if_unchanged(notice_id, caller.user_id, now, comment)
+        uow.publish(ReceiptAcknowledged(notice_id, Person(caller.user_id, standing.department), now, comment,
                                         notice.group_ids, notice.published_at, notice.ack_deadline))
         record(uow, NOTICE, notice_id, "acknowledged", caller, now, comment=comment)
         uow.commit()

@@ -11,7 +11,7 @@ from notice.domain.findings import Finding, ListFindings
 from notice.domain.groups import Group, JoinRequest, Member, Role
 from notice.domain.incidents import Incident, IncidentRoute, ListIncidents
 from notice.domain.kinds import Category, Priority
-from notice.domain.model import Notice, NoticeSummary, NoticeVersion
+from notice.domain.model import Notice, NoticeVersion, RecipientStanding
 from notice.domain.receipts import InboxPosition, Receipt, Standing
 from notice.domain.shares import Share
 
@@ -158,10 +158,16 @@ class ReceiptRepository(abc.ABC):
         """The receipt if this was its first reading, else None."""
 
     @abc.abstractmethod
-    def acknowledge(self, notice_id: str, user_id: str, now: datetime,
-                    comment: str) -> tuple[str, NoticeSummary] | None:
-        """The recipient's department and what the acknowledgement event
-        needs of the notice, if this was the first acknowledgement, else None."""
+    def for_acknowledgement(self, notice_id: str, user_id: str) -> RecipientStanding | None:
+        """The receipt as an acknowledgement needs it; None if the user is
+        not a recipient."""
+
+    @abc.abstractmethod
+    def acknowledge_if_unchanged(self, notice_id: str, user_id: str, now: datetime, comment: str) -> None:
+        """Makes the unit's commit conditional: it acknowledges, and writes
+        the rest of the unit, only if the receipt is still not acknowledged
+        and its notice still published; if not, it writes nothing and raises
+        Aborted."""
 
     @abc.abstractmethod
     def standings(self, notice_id: str) -> list[Standing]:

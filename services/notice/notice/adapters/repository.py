@@ -20,7 +20,7 @@ from notice.domain.audit import AuditEntry, EntityKind
 from notice.domain.events import Person
 from notice.domain.groups import Group, JoinKind, JoinRequest, JoinStatus, Member, PostingRule, Role
 from notice.domain.kinds import Category, Priority, ShareKind, Status
-from notice.domain.model import Notice, NoticeSummary, NoticeVersion
+from notice.domain.model import Notice, NoticeSummary, NoticeVersion, RecipientStanding
 from notice.domain.receipts import InboxPosition, Receipt, Standing
 from notice.domain.reminders import OVERDUE
 from notice.domain.shares import Share
@@ -403,25 +403,28 @@ def _space_separated_postgresql(element, compiler, **kw):
 
 # Statements of the hot acknowledgement path, built once: building a
 # statement costs more Python time than running it. What receipt.acknowledged
-# carries of its notice is read by the UPDATE itself: one statement, one round
+# carries of its notice is read with the receipt: one statement, one round
 # trip to PostgreSQL. The deadline and target groups never change once a
-# notice exists.
+# notice exists, nor do a receipt's department and publication time.
 _TARGET_GROUPS = (sa.select(notice_targets.c.group_id).where(notice_targets.c.notice_id == sa.bindparam("n"))
                   .order_by(notice_targets.c.position).subquery())
-_ACKNOWLEDGE = DriverStatement(
+_FOR_ACKNOWLEDGEMENT = DriverStatement(
+    sa.select(receipts.c.department, receipts.c.acknowledged_at, receipts.c.notice_status,
+              receipts.c.notice_published_at,
+              sa.select(notices.c.ack_deadline).where(notices.c.notice_id == sa.bindparam("n")).scalar_subquery(),
+              # group ids are generated hex (new_id): a space separates them safely
+              sa.select(_SpaceSeparated(_TARGET_GROUPS.c.group_id)).scalar_subquery())
+    .where(receipts.c.notice_id == sa.bindparam("n"), receipts.c.user_id == sa.bindparam("u")))
+# The guard of an acknowledgement (DeferredWrites.guard): only a first one, of
+# a published notice, matches. Status from the receipt's own copy: a
+# revocation that commits while this UPDATE waits for the receipt's row lock
+# has changed it, and PostgreSQL checks the row as updated after the wait.
+_ACKNOWLEDGE_FIRST = DriverStatement(
     receipts.update()
     .where(receipts.c.notice_id == sa.bindparam("n"), receipts.c.user_id == sa.bindparam("u"),
-           receipts.c.acknowledged_at.is_(None))
+           receipts.c.acknowledged_at.is_(None), receipts.c.notice_status == sa.bindparam("published"))
     .values(acknowledged_at=sa.bindparam("ack_at"), ack_comment=sa.bindparam("comment"),
-            read_at=sa.func.coalesce(receipts.c.read_at, sa.bindparam("ack_at")))
-    # Status and publication time from the receipt's own copies: a
-    # revocation that commits while this UPDATE waits for the receipt's row
-    # lock has changed them, and PostgreSQL returns the row as updated after
-    # the wait, while a subquery of notices would still see the old snapshot.
-    .returning(receipts.c.department, receipts.c.notice_status, receipts.c.notice_published_at,
-               sa.select(notices.c.ack_deadline).where(notices.c.notice_id == sa.bindparam("n")).scalar_subquery(),
-               # group ids are generated hex (new_id): a space separates them safely
-               sa.select(_SpaceSeparated(_TARGET_GROUPS.c.group_id)).scalar_subquery()))
+            read_at=sa.func.coalesce(receipts.c.read_at, sa.bindparam("ack_at"))))
 _AUDIT_INSERT = DriverStatement(audit_log.insert(), columns=(
     "entity_kind", "entity_id", "action", "actor_id", "at", "detail"))
 _SELECT_RECEIPT = sa.select(receipts).where(receipts.c.notice_id == sa.bindparam("b_notice_id"),
@@ -466,9 +469,10 @@ _DELIVER = {(by_group, by_name): DriverStatement(_delivery(by_group, by_name))
 
 
 class SqlReceiptRepository(ReceiptRepository):
-    def __init__(self, connection: Connection, notices_repo: SqlNoticeRepository):
+    def __init__(self, connection: Connection, notices_repo: SqlNoticeRepository, deferred: DeferredWrites):
         self.connection = connection
         self.notices = notices_repo
+        self.deferred = deferred
 
     def deliver(self, notice: Notice, now: datetime) -> int:
         by_group, by_name = bool(notice.group_ids), bool(notice.recipient_user_ids)
@@ -490,16 +494,18 @@ class SqlReceiptRepository(ReceiptRepository):
                                                    "read_at": now}).first()
         return None if row is None else _receipt(row)
 
-    def acknowledge(self, notice_id: str, user_id: str, now: datetime,
-                    comment: str) -> tuple[str, NoticeSummary] | None:
-        # The acknowledgement path: one UPDATE that only a first
-        # acknowledgement matches (an acknowledgement implies reading).
-        rows = _ACKNOWLEDGE.execute(self.connection, {"n": notice_id, "u": user_id, "ack_at": now, "comment": comment})
+    def for_acknowledgement(self, notice_id: str, user_id: str) -> RecipientStanding | None:
+        rows = _FOR_ACKNOWLEDGEMENT.execute(self.connection, {"n": notice_id, "u": user_id})
         if not rows:
             return None
-        department, status, published_at, ack_deadline, group_ids = rows[0]
-        return department, NoticeSummary(notice_id, Status(status), _aware(published_at), _aware(ack_deadline),
-                                         tuple(group_ids.split()) if group_ids else ())
+        department, acknowledged_at, status, published_at, ack_deadline, group_ids = rows[0]
+        return RecipientStanding(department, _aware(acknowledged_at), NoticeSummary(
+            notice_id, Status(status), _aware(published_at), _aware(ack_deadline),
+            tuple(group_ids.split()) if group_ids else ()))
+
+    def acknowledge_if_unchanged(self, notice_id: str, user_id: str, now: datetime, comment: str) -> None:
+        self.deferred.guard(_ACKNOWLEDGE_FIRST, {"n": notice_id, "u": user_id, "ack_at": now, "comment": comment,
+                                                 "published": Status.PUBLISHED.value})
 
     def standings(self, notice_id: str) -> list[Standing]:
         return [Standing._make(row) for row in self.connection.execute(_STANDINGS, {"b_notice_id": notice_id}).all()]
@@ -613,7 +619,7 @@ class SqlNoticeUnitOfWork(SqlUnitOfWork, NoticeUnitOfWork):
         self.groups = SqlGroupRepository(connection)
         self.joins = SqlJoinRequestRepository(connection)
         self.notices = SqlNoticeRepository(connection, self.deferred)
-        self.receipts = SqlReceiptRepository(connection, self.notices)
+        self.receipts = SqlReceiptRepository(connection, self.notices, self.deferred)
         self.reminders = SqlReminderLog(connection)
         self.shares = SqlShareRepository(connection)
         self.audit = SqlAuditLog(connection, self.deferred)

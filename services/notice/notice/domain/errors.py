@@ -1,4 +1,4 @@
 """Errors of the notice domain (kinds shared hub-wide, see hubkit.errors)."""
-from hubkit.errors import AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from hubkit.errors import Aborted, AlreadyExists, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 
-__all__ = ["AlreadyExists", "FailedPrecondition", "InvalidArgument", "NotFound", "PermissionDenied"]
+__all__ = ["Aborted", "AlreadyExists", "FailedPrecondition", "InvalidArgument", "NotFound", "PermissionDenied"]

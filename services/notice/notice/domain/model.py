@@ -47,6 +47,14 @@ class NoticeSummary:
     group_ids: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class RecipientStanding:
+    """A recipient's receipt as an acknowledgement sees it."""
+    department: str
+    acknowledged_at: datetime | None  # None: not yet
+    notice: NoticeSummary
+
+
 @dataclass
 class Notice:
     notice_id: str

@@ -35,7 +35,8 @@ def engine(hub_config, db_url):
 @pytest.fixture
 def uow(engine):
     """A fresh unit of work per call, as the servicers make them."""
-    return lambda read_only=False: SqlNoticeUnitOfWork(engine, read_only=read_only)
+    return lambda read_only=False, optimistic=False: SqlNoticeUnitOfWork(engine, read_only=read_only,
+                                                                         optimistic=optimistic)
 
 
 @pytest.fixture

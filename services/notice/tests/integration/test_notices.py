@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from hubkit.auth import SYSTEM_ROLE, Caller
-from hubkit.errors import FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
+from hubkit.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound, PermissionDenied
 from hubkit.wiring import engine_for, migrate_service
 from notice import group_handlers as groups, handlers, reminder_handlers, share_handlers
 from notice.adapters.repository import SqlNoticeUnitOfWork
@@ -90,6 +90,7 @@ def test_publishers_need_the_posting_right_in_every_target_and_system_callers_ha
 
 def test_reading_and_acknowledging_count_once(uow, clock, depot, outbox_events, row_count):
     group, _ = depot
+    ack_uow = lambda: uow(optimistic=True)  # noqa: E731 - as the API acknowledges
     notice = publish(uow, clock, [group.group_id], requires_ack=True, ack_deadline=clock.now + timedelta(hours=4))
     reader = DRIVERS[1]
     clock.advance(minutes=5)
@@ -101,25 +102,26 @@ def test_reading_and_acknowledging_count_once(uow, clock, depot, outbox_events, 
     assert len(outbox_events("receipt.read")) == 1
 
     first = handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id, "已传达到班组"), caller=reader,
-                                        uow=uow(), clock=clock)
+                                        uow=ack_uow(), clock=clock)
     clock.advance(minutes=1)
     second = handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id, "再次确认"), caller=reader,
-                                         uow=uow(), clock=clock)
+                                         uow=ack_uow(), clock=clock)
     assert first[1] and not second[1] and second[0] == first[0]
     [acked] = outbox_events("receipt.acknowledged")
     assert acked["recipient"] == {"userId": "u-driver1", "department": "机务段"} and acked["comment"] == "已传达到班组"
-    handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id), caller=SIGNALMEN[0], uow=uow(),
+    handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id), caller=SIGNALMEN[0], uow=ack_uow(),
                                 clock=clock)
 
     with pytest.raises(NotFound):
-        handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id), caller=OUTSIDER, uow=uow())
+        handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id), caller=OUTSIDER, uow=ack_uow())
     with pytest.raises(PermissionDenied) as raised:  # sees it (author) but is no recipient
-        handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id), caller=CHIEF, uow=uow())
+        handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id), caller=CHIEF, uow=ack_uow())
     assert raised.value.field == "notice_id"
     with pytest.raises(NotFound):
-        handlers.acknowledge_notice(commands.AcknowledgeNotice("n-missing"), caller=reader, uow=uow())
+        handlers.acknowledge_notice(commands.AcknowledgeNotice("n-missing"), caller=reader, uow=ack_uow())
     with pytest.raises(InvalidArgument) as raised:
-        handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id, "长" * 501), caller=reader, uow=uow())
+        handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id, "长" * 501), caller=reader,
+                                    uow=ack_uow())
     assert raised.value.field == "comment"
 
     stats = handlers.notice_stats(commands.GetNoticeStats(notice.notice_id), caller=Caller("u-admin"), uow=uow())
@@ -174,9 +176,12 @@ def test_the_acknowledgement_event_carries_the_notices_groups_and_times(uow, clo
         for published in outbox_events("notice.published")]
 
 
-def test_an_acknowledgement_that_waited_for_a_revocation_is_refused(uow, engine, clock, depot, outbox_events):
+@pytest.mark.parametrize("optimistic", [False, True], ids=["in-a-transaction", "optimistic"])
+def test_an_acknowledgement_that_waited_for_a_revocation_is_refused(uow, engine, clock, depot, outbox_events,
+                                                                    optimistic):
     # The acknowledgement's UPDATE waits for the receipt rows the revocation
-    # locked (PostgreSQL) or for the writer lock (SQLite), then must see it.
+    # locked (PostgreSQL; its read before does not wait and still sees the
+    # notice published) or for the writer lock (SQLite), then must see it.
     group, _ = depot
     notice = publish(uow, clock, [group.group_id], requires_ack=True)
     revoking, release = threading.Event(), threading.Event()
@@ -196,7 +201,8 @@ def test_an_acknowledgement_that_waited_for_a_revocation_is_refused(uow, engine,
 
     def acknowledge():
         try:
-            handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id), caller=DRIVERS[1], uow=uow())
+            handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id), caller=DRIVERS[1],
+                                        uow=uow(optimistic=optimistic))
         except FailedPrecondition as exc:
             outcome.append(exc)
     acknowledgement = threading.Thread(target=acknowledge)
@@ -210,6 +216,22 @@ def test_an_acknowledgement_that_waited_for_a_revocation_is_refused(uow, engine,
     assert outbox_events("receipt.acknowledged") == []
     with uow() as unit:
         assert unit.receipts.get(notice.notice_id, DRIVERS[1].user_id).acknowledged_at is None
+
+
+def test_an_acknowledgement_that_cannot_write_what_it_read_gives_up_after_a_few_readings(uow, engine, clock, depot):
+    group, _ = depot
+    notice = publish(uow, clock, [group.group_id], requires_ack=True)
+    commits = []
+
+    class AlwaysOvertaken(SqlNoticeUnitOfWork):
+        def commit(self):
+            commits.append(1)
+            raise Aborted("changed meanwhile")
+
+    with pytest.raises(Aborted):
+        handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id), caller=DRIVERS[0],
+                                    uow=AlwaysOvertaken(engine, optimistic=True))
+    assert len(commits) == handlers.ACK_ATTEMPTS == 2
 
 
 def test_edits_keep_versions_and_revoked_notices_leave_inboxes(uow, clock, depot, outbox_events):
@@ -389,6 +411,40 @@ def test_a_notice_loaded_to_be_changed_is_locked_against_a_concurrent_writer(pg_
                 second.notices.get(notice.notice_id, for_update=True)
         with uow() as reader:  # a plain read does not wait
             assert reader.notices.get(notice.notice_id).notice_id == notice.notice_id
+
+
+@pytest.mark.parametrize("optimistic", [False, True], ids=["in-a-transaction", "optimistic"])
+def test_an_acknowledgement_overtaken_between_reading_and_writing_answers_as_a_repeat(pg_engine, clock, optimistic):
+    # The member's second device acknowledges after the first one read the
+    # receipt unacknowledged and before it wrote: the first one's guard
+    # matches nothing, it reads again and answers with the other's time.
+    # (On SQLite the writer lock keeps both apart from the start.)
+    uow = lambda: SqlNoticeUnitOfWork(pg_engine)  # noqa: E731
+    group = groups.create_group(commands.CreateGroup("机车乘务组", "机务段"), caller=CHIEF, uow=uow(), clock=clock)
+    groups.add_members(commands.AddMembers(group.group_id, (MemberInput("u-driver7", "机务段"),)), caller=CHIEF,
+                       uow=uow(), clock=clock)
+    notice = publish(uow, clock, [group.group_id], requires_ack=True)
+    driver = Caller("u-driver7")
+    other_device = []
+
+    class Overtaken(SqlNoticeUnitOfWork):
+        def commit(self):
+            if not other_device:
+                other_device.append(handlers.acknowledge_notice(
+                    commands.AcknowledgeNotice(notice.notice_id, "手机上确认"), caller=driver, uow=uow(),
+                    clock=lambda: clock.now - timedelta(seconds=30)))
+            super().commit()
+
+    at, first = handlers.acknowledge_notice(commands.AcknowledgeNotice(notice.notice_id, "电脑上确认"), caller=driver,
+                                            uow=Overtaken(pg_engine, optimistic=optimistic), clock=clock)
+    assert other_device == [(clock.now - timedelta(seconds=30), True)]
+    assert (at, first) == (clock.now - timedelta(seconds=30), False)
+    with pg_engine.connect() as connection:
+        assert connection.execute(sa.text(
+            "SELECT count(*) FROM outbox WHERE routing_key = 'receipt.acknowledged'")).scalar() == 1
+        assert connection.execute(sa.text("SELECT count(*) FROM audit_log WHERE action = 'acknowledged'")).scalar() == 1
+        assert connection.execute(sa.text("SELECT ack_comment FROM receipts WHERE user_id = 'u-driver7'")
+                                  ).scalar() == "手机上确认"
 
 
 def test_a_revocation_committing_while_the_sweep_reminds_is_not_reminded(pg_engine, clock):
