@@ -4,6 +4,7 @@ connection's transaction; DeferredWrites: inserts run with the commit (in
 one pipeline on PostgreSQL), all or nothing with the transaction, and under a
 guard only if it changes a row, also in an optimistic unit of work, which on
 PostgreSQL reads outside a transaction."""
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import psycopg
@@ -32,14 +33,23 @@ FINISH = DriverStatement(shifts.update().where(shifts.c.crew == sa.bindparam("cr
 EIGHT = datetime(2026, 11, 24, 8, 0, 0, 123456, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def engine(db_url):
-    engine = make_engine(db_url)
+@contextmanager
+def shifts_database(url: str):
+    """A new engine with the shifts table created afresh, dropped after."""
+    engine = make_engine(url)
     metadata.drop_all(engine)
     metadata.create_all(engine)
-    yield engine
-    metadata.drop_all(engine)
-    engine.dispose()
+    try:
+        yield engine
+    finally:
+        metadata.drop_all(engine)
+        engine.dispose()
+
+
+@pytest.fixture
+def engine(db_url):
+    with shifts_database(db_url) as engine:
+        yield engine
 
 
 def aware(moment: datetime) -> datetime:
@@ -277,12 +287,8 @@ def test_a_guards_parameters_are_named_apart_from_the_inserts(pg_engine):
 def pg_engine(pg_url):
     """An engine of its own, used by one thread: its pool hands the same
     connection out again and again (the tests check that it does)."""
-    engine = make_engine(pg_url)
-    metadata.drop_all(engine)
-    metadata.create_all(engine)
-    yield engine
-    metadata.drop_all(engine)
-    engine.dispose()
+    with shifts_database(pg_url) as engine:
+        yield engine
 
 
 def backend_and_autocommit(engine) -> tuple[int, bool]:
