@@ -352,8 +352,8 @@ class DeferredWrites:
         self._queue.append((statement, params))
 
     def guard(self, statement: DriverStatement, params: dict) -> None:
-        """Write the queued inserts only if ``statement`` (an UPDATE without
-        RETURNING, parameters named apart from ``w<n>_...``) changes a row."""
+        """Write the queued inserts only if ``statement`` (an UPDATE,
+        parameters named apart from ``w<n>_...``) changes a row."""
         if self._guard is not None:
             raise ValueError("a unit of work has one guard")
         self._guard = (statement, params)
@@ -371,8 +371,10 @@ class DeferredWrites:
         caller (a savepoint's release, in a group commit)."""
         queue, self._queue = self._queue, []
         guard, self._guard = self._guard, None
-        if guard is not None and guard[0].execute(connection, guard[1]) == 0:
-            raise _aborted()
+        if guard is not None:
+            changed = guard[0].execute(connection, guard[1])  # rows written, or the rows of its RETURNING
+            if not (changed if isinstance(changed, int) else len(changed)):
+                raise _aborted()
         for statement, params in queue:
             statement.execute(connection, params)
 
@@ -434,20 +436,22 @@ _guarded_statements: dict[tuple[DriverStatement, ...], DriverStatement] = {}
 
 def _guard_inserts(key: tuple[DriverStatement, ...], dialect, guard_params: dict) -> DriverStatement:
     """``WITH guard AS (UPDATE ... RETURNING 1), w0 AS (INSERT ... SELECT
-    ... WHERE EXISTS (SELECT 1 FROM guard)), ... SELECT count(*) FROM
+    ... WHERE EXISTS (SELECT * FROM guard)), ... SELECT count(*) FROM
     guard``: each insert writes its row once if the guard changed any row,
     as on SQLite. Built once for each guard and sequence of inserts."""
     guard, inserts = key[0], key[1:]
-    # Nothing below names the CTE's columns: a copy by returning() of a
-    # statement compiled before keeps its memoized, empty column collection.
+    # Nothing below names the CTE's columns: DriverStatement's compile of the
+    # guard memoized its (empty) RETURNING columns on the statement, and the
+    # copy returning() makes keeps them, so the CTE shows no columns.
     changed = guard.statement.returning(sa.literal_column("1").label("changed")).cte("guard")
     parts = []
     for position, insert in enumerate(inserts):
         table = insert.statement.table if insert.statement.is_insert else None
-        # Rebuilt from its table and columns: anything else it said would be lost.
-        if table is None or not insert.columns or str(
-                insert.statement.compile(dialect=dialect, column_keys=insert.columns)) != str(
-                table.insert().inline().compile(dialect=dialect, column_keys=insert.columns)):
+        # Rebuilt from its table and columns: anything else it said (an
+        # expression, a literal value) would be lost.
+        compiled = insert.statement.compile(dialect=dialect, column_keys=insert.columns) if insert.columns else None
+        if table is None or compiled is None or not all(bind.required for bind in compiled.binds.values()) or str(
+                compiled) != str(table.insert().inline().compile(dialect=dialect, column_keys=insert.columns)):
             raise ValueError("a guard conditions plain inserts that name their columns")
         names = [f"w{position}_{name}" for name in insert.columns]
         if taken := sorted(set(names) & set(guard_params)):

@@ -241,6 +241,17 @@ def test_a_guarded_write_is_all_or_nothing(engine, optimistic):
     assert shifts_of(engine, "运转甲班") == [(None, False)]
 
 
+def test_a_guard_with_returning_that_changes_nothing_writes_nothing(engine):
+    deferred = DeferredWrites()
+    deferred.guard(FINISH, {"crew": "无此班组", "note": "完成"})
+    deferred.add(INSERT, {"crew": "检修三班", "starts_at": EIGHT, "note": None})
+    with engine.connect() as connection:
+        connection.begin()
+        with pytest.raises(Aborted):
+            deferred.commit(connection)
+    assert shifts_of(engine, "检修三班") == []
+
+
 def test_inserts_under_a_guard_that_changes_several_rows_are_written_once(engine):
     with engine.begin() as connection:
         for hours in (0, 8):
@@ -257,8 +268,10 @@ def test_inserts_under_a_guard_that_changes_several_rows_are_written_once(engine
     (DriverStatement(shifts.insert()), {"crew": "调度班", "starts_at": EIGHT}, "plain inserts"),
     (DriverStatement(shifts.insert().values(note=sa.func.upper(sa.bindparam("note"))), columns=("crew", "note")),
      {"crew": "调度班", "note": "a"}, "plain inserts"),  # its expression would be lost
+    (DriverStatement(shifts.insert().values(note="白班"), columns=("crew", "starts_at", "note")),
+     {"crew": "调度班", "starts_at": EIGHT}, "plain inserts"),  # and its value
     (INSERT, {"crew": "调度班", "starts_at": EIGHT, "note": None, "done": True}, r"not among its columns: \['done'\]"),
-], ids=["no-columns", "expression", "unknown-key"])
+], ids=["no-columns", "expression", "literal", "unknown-key"])
 def test_a_guard_conditions_plain_inserts_with_their_own_keys(pg_engine, insert, params, refusal):
     deferred = DeferredWrites()
     deferred.guard(FINISH_IF_OPEN, {"crew": "调度班"})

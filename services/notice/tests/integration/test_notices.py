@@ -218,7 +218,7 @@ def test_an_acknowledgement_that_waited_for_a_revocation_is_refused(uow, engine,
         assert unit.receipts.get(notice.notice_id, DRIVERS[1].user_id).acknowledged_at is None
 
 
-def test_an_acknowledgement_that_cannot_write_what_it_read_gives_up_after_a_few_readings(uow, engine, clock, depot):
+def test_an_acknowledgement_that_cannot_write_what_it_read_gives_up_after_a_second_reading(uow, engine, clock, depot):
     group, _ = depot
     notice = publish(uow, clock, [group.group_id], requires_ack=True)
     commits = []
